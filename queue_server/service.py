@@ -1,0 +1,187 @@
+"""The hall service: the one writer of a hall's state.
+
+decide -> store the events durably -> fold them into state -> tell listeners.
+Nothing is announced, printed or displayed that is not already committed.  A command
+id seen before returns the stored original result and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from .config import HallConfig, Window
+from .engine.commands import COMMANDS, CloseDay, Command, IssueTicket, CheckIn
+from .engine.decide import Context, Decision, advance_counters, decide, roll_over
+from .engine.events import EVENTS, DayStarted, Event, TicketIssued
+from .engine.evolve import apply, apply_all, new_ticket
+from .engine.model import HallState, WindowState, WindowStatus, initial_state, state_from_dict, state_to_dict
+from .engine.rejections import RejectionCode, rejection
+from .store import CommandRecord, EventStore
+from .views import ticket_view
+from .workdays import business_day, hours_on, local
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[list[Event], HallState], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    result: dict[str, Any]
+    events: list[Event] = field(default_factory=list)
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class StartReport:
+    unclean: bool
+    snapshot_seq: int
+    replayed: int
+    seconds: float
+
+
+def command_digest(cmd: Command) -> str:
+    body = json.dumps([type(cmd).__name__, COMMANDS.to_dict(cmd)], sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class HallService:
+    def __init__(self, cfg: HallConfig, store: EventStore, *, snapshot_every: int = 5000):
+        self.ctx = Context.of(cfg)
+        self.cfg = cfg
+        self.store = store
+        self.snapshot_every = snapshot_every
+        self.state: HallState = initial_state(cfg)
+        self.listeners: list[Listener] = []
+        self._seq = 0
+        self._snap_seq = 0
+        self._started = False
+
+    # -- life cycle -----------------------------------------------------------
+    def start(self, now: datetime) -> StartReport:
+        """Rebuild state from the store; after an unclean stop, skip possibly-printed numbers."""
+        t0 = time.perf_counter()
+        snap = self.store.latest_snapshot()
+        if snap is not None:
+            self._snap_seq, data = snap
+            self.state = state_from_dict(data)
+        else:
+            self._snap_seq, self.state = 0, initial_state(self.cfg)
+        self._reconcile_windows()
+        self._seq = self._snap_seq
+        replayed = 0
+        for seq, e in self.store.events(after=self._snap_seq):
+            apply(self.state, e)
+            self._seq = seq
+            replayed += 1
+        unclean = self.store.get_meta("running") == "1"
+        self.store.set_meta("running", "1")
+        self._started = True
+        rolled = roll_over(self.ctx, self.state, now)
+        if rolled:
+            self._commit(rolled, None)
+        elif unclean:
+            log.warning("hall %s: unclean shutdown detected; moving today's counters forward by %d",
+                        self.cfg.hall.id, self.cfg.rules.unclean_shutdown_margin)
+            self._commit(advance_counters(self.ctx, self.state, now), None)
+        return StartReport(unclean, self._snap_seq, replayed, time.perf_counter() - t0)
+
+    def stop(self) -> None:
+        if self._started:
+            self.store.set_meta("running", "0")
+            self._started = False
+
+    def _reconcile_windows(self) -> None:
+        """Windows added to the config since the snapshot join the state."""
+        for w in self.cfg.windows:
+            if w.number not in self.state.windows:
+                self.state.windows[w.number] = _window_state(w)
+
+    # -- commands ---------------------------------------------------------------
+    def handle(self, cmd: Command, *, command_id: str, actor: str = "", now: datetime) -> Outcome:
+        if not self._started:
+            raise RuntimeError("start() the service before handling commands")
+        digest = command_digest(cmd)
+        seen = self.store.command(command_id)
+        if seen is not None:
+            if seen.digest != digest:
+                return Outcome(False, {"ok": False, "command_id": command_id,
+                                       "rejected": rejection(RejectionCode.DUPLICATE_COMMAND, command_id).to_dict()},
+                               duplicate=True)
+            return Outcome(bool(seen.result.get("ok")), seen.result, duplicate=True)
+        rolled = roll_over(self.ctx, self.state, now)
+        if rolled:
+            self._commit(rolled, None)
+        decision = decide(self.ctx, self.state, cmd, now)
+        result = self._result(command_id, decision)
+        record = CommandRecord(command_id, type(cmd).__name__, digest, actor, now.isoformat(), result)
+        if decision.ok and _needs_ticket(cmd):
+            result = self._with_ticket(result, decision.events)
+            record = CommandRecord(command_id, type(cmd).__name__, digest, actor, now.isoformat(), result)
+        self._commit(decision.events, record)
+        return Outcome(decision.ok, result, decision.events)
+
+    def tick(self, now: datetime) -> list[Event]:
+        """Called by the server's clock: end the day after hours, start a new one."""
+        if not self._started:
+            return []
+        out = roll_over(self.ctx, self.state, now)
+        if out:
+            self._commit(out, None)
+            return out
+        day = self.state.day
+        if day is None or day.ended:
+            return []
+        t = local(now, self.cfg.hall.timezone)
+        periods = hours_on(self.cfg.hall.business_hours, self.ctx.cal, t.date())
+        if periods and t.time() >= periods[-1].end and not self.cfg.rules.issue_outside_hours:
+            d = decide(self.ctx, self.state, CloseDay(), now)
+            self._commit(d.events, None)
+            return d.events
+        return []
+
+    # -- internals -----------------------------------------------------------------
+    def _commit(self, events: list[Event], record: CommandRecord | None) -> None:
+        if not events and record is None:
+            return
+        last = self.store.append(events, record)
+        if events:
+            self._seq = last
+            apply_all(self.state, events)
+            if any(isinstance(e, DayStarted) for e in events) or self._seq - self._snap_seq >= self.snapshot_every:
+                self.snapshot()
+            for listener in self.listeners:
+                try:
+                    listener(events, self.state)
+                except Exception:  # a listener must never undo a committed command
+                    log.exception("listener failed after commit")
+
+    def snapshot(self) -> None:
+        self.store.save_snapshot(self._seq, state_to_dict(self.state))
+        self._snap_seq = self._seq
+
+    def _result(self, command_id: str, d: Decision) -> dict[str, Any]:
+        if d.rejected is not None:
+            return {"ok": False, "command_id": command_id, "rejected": d.rejected.to_dict()}
+        return {"ok": True, "command_id": command_id,
+                "events": [{"type": type(e).__name__, **EVENTS.to_dict(e)} for e in d.events]}
+
+    def _with_ticket(self, result: dict[str, Any], events: list[Event]) -> dict[str, Any]:
+        issued = next(e for e in events if isinstance(e, TicketIssued))
+        return {**result, "ticket": ticket_view(self.ctx, self.state, new_ticket(issued, 0))}
+
+
+def _needs_ticket(cmd: Command) -> bool:
+    return isinstance(cmd, (IssueTicket, CheckIn))
+
+
+def _window_state(w: Window) -> WindowState:
+    return WindowState(number=w.number, status=WindowStatus.OPEN if w.open else WindowStatus.CLOSED,
+                       items=tuple(w.items), general=w.general)
