@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .config import HallConfig, Window
 from .engine.commands import COMMANDS, CloseDay, Command, IssueTicket, CheckIn
 from .engine.decide import Context, Decision, advance_counters, decide, roll_over
@@ -116,6 +118,16 @@ class HallService:
                                        "rejected": rejection(RejectionCode.DUPLICATE_COMMAND, command_id).to_dict()},
                                duplicate=True)
             return Outcome(bool(seen.result.get("ok")), seen.result, duplicate=True)
+        try:
+            return self._handle_new(cmd, command_id, digest, actor, now)
+        except SQLAlchemyError as exc:
+            # Nothing was committed, so nothing was folded or announced: refuse plainly and
+            # keep serving; a retry with the same id will be decided afresh.
+            log.error("store failed for command %s (%s): %s", command_id, type(cmd).__name__, type(exc).__name__)
+            return Outcome(False, {"ok": False, "command_id": command_id,
+                                   "rejected": rejection(RejectionCode.STORAGE_UNAVAILABLE, type(exc).__name__).to_dict()})
+
+    def _handle_new(self, cmd: Command, command_id: str, digest: str, actor: str, now: datetime) -> Outcome:
         rolled = roll_over(self.ctx, self.state, now)
         if rolled:
             self._commit(rolled, None)
