@@ -201,5 +201,10 @@ def serve(config: Path, data_dir, db_url, stdio: bool) -> None:
         sys.exit(3)
 
 
+from .mqtt.cli import broker_config as _broker_config, hall as _hall  # noqa: E402  (MQTT commands)
+main.add_command(_hall)
+main.add_command(_broker_config)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
