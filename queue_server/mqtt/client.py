@@ -86,7 +86,9 @@ class HallClient:
                 retry_every: float = 2.0, command_id: str | None = None) -> S.Reply:
         """Send a command and wait for its reply; retries keep the same command id."""
         cid = command_id or uuid.uuid4().hex
-        corr = cid.encode()
+        # Unique per call (same for its retries): a late reply to an earlier call that
+        # reused this command id can't be taken for this call's answer.
+        corr = f"{cid}|{uuid.uuid4().hex[:12]}".encode()
         body = S.dump(S.CommandRequest(id=cid, kind=kind, args=args or {}))
         return self.request_raw(body, corr, timeout=timeout, retry_every=retry_every)
 
