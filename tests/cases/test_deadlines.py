@@ -143,3 +143,13 @@ def test_a_case_opened_at_new_year_2027_skips_the_configured_holiday() -> None:
     # Accepted Mon 28 Dec 2026, 10 days: 29-31 Dec = 1..3; Fri 1 Jan off; 4-8 Jan = 4..8; 11, 12 Jan = 9, 10.
     number = open_food(desk, "2026-12-28")
     assert promised_due(desk.case(number), desk.cal, d("2026-12-28")) == d("2027-01-12")
+
+
+def test_the_managers_warning_list_puts_overdue_first(desk: CaseDesk) -> None:
+    from queue_server.cases.views import warnings
+    late = open_food(desk, "2026-09-28")          # due 16 Oct
+    soon = open_food(desk, "2026-10-08")          # due 21 Oct
+    open_food(desk, "2026-10-16")                 # due 30 Oct: fine on the 19th
+    lights = warnings(desk.state, desk.cal, d("2026-10-19"))
+    assert [(w.case, w.light, w.due) for w in lights] == [
+        (late, DeadlineStatus.RED, d("2026-10-16")), (soon, DeadlineStatus.YELLOW, d("2026-10-21"))]
