@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import singledispatch
 
 from ..config import HallConfig, ItemKind, ItemStatus
@@ -129,7 +129,7 @@ def _decide(cmd: CaseCommand, ctx: CaseContext, state: CasesState, now: datetime
     return _no(R.INVALID_COMMAND, type(cmd).__name__)
 
 
-def _today(ctx: CaseContext, now: datetime):  # -> date
+def _today(ctx: CaseContext, now: datetime) -> date:
     return business_day(now, ctx.cfg.hall.timezone)
 
 
@@ -153,7 +153,7 @@ def _blank(text: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def case_number(hall_code: str, day: object, seq: int) -> str:
+def case_number(hall_code: str, day: date, seq: int) -> str:
     """XC01-20261125-0007: hall code, business day, sequence of the day."""
     return f"{hall_code}-{day:%Y%m%d}-{seq:04d}"
 
@@ -467,7 +467,7 @@ def _(cmd: CloseFollowUp, ctx: CaseContext, state: CasesState, now: datetime) ->
 # ---------------------------------------------------------------------------
 
 
-def feedback_number(hall_code: str, kind: FeedbackKind, day: object, seq: int) -> str:
+def feedback_number(hall_code: str, kind: FeedbackKind, day: date, seq: int) -> str:
     """XC01-YJ-20261125-0001 (意见) or XC01-JB-20261125-0001 (举报)."""
     tag = "YJ" if kind is FeedbackKind.COMMENT else "JB"
     return f"{hall_code}-{tag}-{day:%Y%m%d}-{seq:04d}"
