@@ -31,8 +31,9 @@ def hall(config: Path, data_dir: Path | None, db_url: str | None, broker_port: i
     from ..hall import default_data_dir, open_hall
     from ..store import StoreBusy
     from .broker import BrokerError, BrokerProcess, Credentials, write_broker_config
-    from .server import MqttServer
+    from .server import MqttServer, tune_process
 
+    tune_process()
     cfg = _with_port(_load(config), broker_port)
     data = data_dir or default_data_dir()
     files = write_broker_config(cfg, data / "broker")

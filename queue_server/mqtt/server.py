@@ -14,12 +14,12 @@ import logging
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import paho.mqtt.client as mqtt
 from pydantic import BaseModel, ValidationError
@@ -42,6 +42,8 @@ from .topics import SERVER_ID, Topics
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30.0
+REFRESH_DELAY = 0.05             # coalesce: repaint the whole hall this long after a change
+REFRESH_MAX_DELAY = 0.5          # and finish the repaint within this, even under constant load
 REPLY_EXPIRY_S = 120
 REQUEST_FIELDS = frozenset({"v", "id", "kind", "args"})
 
@@ -88,6 +90,10 @@ class MqttServer:
         self.tick_seconds = tick_seconds
         self._q: queue.Queue[Any] = queue.Queue()
         self._calls: list[Event] = []
+        self._touched: set[int] = set()                   # windows the last commands changed
+        self._dirty_since: float | None = None            # full state not yet republished
+        self._steps: Iterator[None] | None = None         # a repaint in progress, one view per step
+        self._overdue_at = 0.0
         self._last: dict[str, str] = {}                   # topic -> last published body (no "at")
         self._presence: dict[str, S.Presence] = {}
         self._health: dict[str, S.DeviceHealth] = {}
@@ -141,8 +147,14 @@ class MqttServer:
     def _run(self) -> None:
         next_tick = time.monotonic() + self.tick_seconds
         while True:
+            if self._steps is not None:
+                wait = 0.0
+            elif self._dirty_since is not None:
+                wait = self._dirty_since + REFRESH_DELAY - time.monotonic()
+            else:
+                wait = next_tick - time.monotonic()
             try:
-                item = self._q.get(timeout=max(0.0, next_tick - time.monotonic()))
+                item = self._q.get(timeout=max(0.0, wait))
             except queue.Empty:
                 item = None
             if item is _STOP:
@@ -153,8 +165,23 @@ class MqttServer:
                     self._tick()
                 if item is not None:
                     self._dispatch(item)
+                self._refresh_if_due()
             except Exception:  # one bad message must never stop the hall
                 log.exception("worker failed on %s", type(item).__name__)
+
+    def _refresh_if_due(self) -> None:
+        """Repaint the whole hall a view at a time between commands, so a command waits
+        for at most one view; under constant load one step per command keeps it moving."""
+        now = time.monotonic()
+        if self._steps is None and self._dirty_since is not None and now >= self._dirty_since + REFRESH_DELAY:
+            self._overdue_at = self._dirty_since + REFRESH_MAX_DELAY
+            self._steps = self._state_steps()
+        if self._steps is None:
+            return
+        if self._q.empty() or now >= self._overdue_at:
+            if next(self._steps, StopIteration) is StopIteration:
+                self._steps = None
+            time.sleep(0)   # let paho's thread take the GIL: a waiting command goes first
 
     def _dispatch(self, item: Any) -> None:
         if isinstance(item, _Cmd):
@@ -178,9 +205,12 @@ class MqttServer:
 
     # -- commands ------------------------------------------------------------------------------
     def _command(self, item: _Cmd) -> None:
+        """Reply fast: the windows this command touched first, then the reply; the board,
+        queues and other windows follow, coalesced (views cost ~1 ms per window)."""
         reply = self._answer(item.device, item.payload)
         self.handled += 1
-        self._publish_state()
+        touched, self._touched = self._touched, set()
+        self._publish_windows(touched)
         self._publish_calls()
         self.link.publish(self.topics.reply(item.device), S.dump(reply), qos=1,
                           props=publish_props(correlation=item.correlation, expiry=REPLY_EXPIRY_S))
@@ -220,6 +250,13 @@ class MqttServer:
     def _committed(self, events: list[Event], _state: HallState) -> None:
         """Service listener (runs on the worker, after the commit): remember calls to announce."""
         self._calls.extend(e for e in events if isinstance(e, (TicketCalled, TicketRecalled)))
+        for e in events:
+            for attr in ("window", "to_window"):
+                n = getattr(e, attr, None)
+                if isinstance(n, int):
+                    self._touched.add(n)
+        if self._dirty_since is None:
+            self._dirty_since = time.monotonic()
 
     # -- publishing -----------------------------------------------------------------------------
     def _now_text(self) -> str:
@@ -233,18 +270,33 @@ class MqttServer:
         self._last[topic] = body
         self.link.publish(topic, S.dump(model), qos=1, retain=True)
 
+    def _publish_windows(self, numbers: set[int]) -> None:
+        ctx, state, at = self.svc.ctx, self.svc.state, self._now_text()
+        for n in sorted(numbers):
+            if n in state.windows:
+                self._put_retained(self.topics.window(n), S.WindowDisplay(**window_view(ctx, state, n), at=at))
+
     def _publish_state(self) -> None:
-        svc, ctx, state, t = self.svc, self.svc.ctx, self.svc.state, self.topics
+        """Every retained state topic at once (only those that changed are sent)."""
+        self._steps = None
+        for _ in self._state_steps():
+            pass
+
+    def _state_steps(self) -> Iterator[None]:
+        self._dirty_since = None
+        ctx, state, t = self.svc.ctx, self.svc.state, self.topics
         at = self._now_text()
-        now = clock.now()
-        windows = [window_view(ctx, state, n) for n in sorted(state.windows)]
-        for w in windows:
-            self._put_retained(t.window(w["window"]), S.WindowDisplay(**w, at=at))
-        summary = queue_summary(ctx, state, now)
+        windows = []
+        for n in sorted(state.windows):
+            w = window_view(ctx, state, n)
+            windows.append(w)
+            self._put_retained(t.window(n), S.WindowDisplay(**w, at=at))
+            yield
+        summary = queue_summary(ctx, state, clock.now())
         day = state.day.business_day.isoformat() if state.day else None
         self._put_retained(t.queues, S.QueuesState(business_day=day, at=at, items=summary))
+        yield
         self._put_retained(t.board, self._board(day, at, windows, summary, state))
-        _ = svc
 
     def _board(self, day: str | None, at: str, windows: list[dict[str, Any]], summary: list[dict[str, Any]],
                state: HallState) -> S.BoardState:
@@ -373,8 +425,15 @@ def credentials_path(hall: OpenHall) -> Path:
     return default_data_dir() / "broker" / "credentials.json"
 
 
+def tune_process() -> None:
+    """The server process: hand the GIL over within 0.5 ms (default 5 ms), so paho's
+    thread reads a request while the worker repaints instead of queueing it for 5 ms."""
+    sys.setswitchinterval(0.0005)
+
+
 def run(hall: OpenHall, creds: Credentials | None = None, stop: threading.Event | None = None) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set)."""
+    tune_process()
     creds = creds or Credentials.load(credentials_path(hall))
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
