@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.connection
+from multiprocessing import shared_memory
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -91,6 +92,8 @@ def decode_image(img: Image.Image) -> tuple[Symbol, ...]:
     (large photos of small codes decode better downscaled). Duplicates removed.
     """
     pz = _zbar()
+    if img.mode == "P":
+        img = img.convert("RGBA")
     gray = img.convert("L")
     variants = [gray]
     seen: dict[tuple[str, bytes], Symbol] = {}
@@ -139,20 +142,34 @@ class InProcessDecoder:
 
 
 def _worker(conn: multiprocessing.connection.Connection) -> None:
-    """Child process loop: frames in, symbols out, until the pipe closes."""
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        if msg is None:
-            return
-        width, height, gray = msg
-        try:
-            symbols = decode_frame(Frame(width, height, gray))
-            conn.send([(s.symbology, s.data) for s in symbols])
-        except Exception:  # noqa: BLE001
-            conn.send([])
+    """Child process loop: frame announcements in, symbols out, until the pipe closes.
+
+    Frames travel through shared memory so the pipe only carries small messages
+    and the parent never blocks writing to a hung child.
+    """
+    shm: shared_memory.SharedMemory | None = None
+    try:
+        while True:
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):
+                return
+            if msg is None:
+                return
+            name, width, height = msg
+            try:
+                if shm is None or shm.name != name:
+                    if shm is not None:
+                        shm.close()
+                    shm = shared_memory.SharedMemory(name=name)
+                gray = bytes(shm.buf[: width * height])
+                symbols = decode_frame(Frame(width, height, gray))
+                conn.send([(s.symbology, s.data) for s in symbols])
+            except Exception:  # noqa: BLE001
+                conn.send([])
+    finally:
+        if shm is not None:
+            shm.close()
 
 
 class IsolatedDecoder:
@@ -168,6 +185,7 @@ class IsolatedDecoder:
         self._ctx = multiprocessing.get_context("spawn")
         self._proc: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
+        self._shm: shared_memory.SharedMemory | None = None
 
     @property
     def pid(self) -> int | None:
@@ -186,27 +204,36 @@ class IsolatedDecoder:
     def decode(self, frame: Frame) -> DecodeOutcome:
         crashed = DecodeOutcome((), DeviceHealth(self.device_id, DeviceState.WARNING, Reason.DECODER_CRASHED, Consequence.NONE))
         try:
+            size = frame.width * frame.height
+            if self._shm is None or self._shm.size < size:
+                self._stop_child(kill=True)  # the child holds the old segment
+                self._free_shm()
+                self._shm = shared_memory.SharedMemory(create=True, size=size)
+            self._shm.buf[:size] = frame.gray[:size]
             conn = self._start()
-            conn.send((frame.width, frame.height, frame.gray))
+            conn.send((self._shm.name, frame.width, frame.height))
             if not conn.poll(self.timeout_s):
                 log.warning("zbar worker hung; restarting")
-                self._stop_child()
+                self._stop_child(kill=True)
                 return crashed
             found = conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             log.warning("zbar worker died; restarting", exc_info=True)
-            self._stop_child()
+            self._stop_child(kill=True)
             return crashed
         return DecodeOutcome(tuple(Symbol(t, d) for t, d in found), DeviceHealth.ok(self.device_id))
 
-    def _stop_child(self) -> None:
+    def _stop_child(self, kill: bool = False) -> None:
         conn, proc = self._conn, self._proc
         self._conn = self._proc = None
+        if kill and proc is not None and proc.is_alive():
+            proc.kill()
         if conn is not None:
-            try:
-                conn.send(None)
-            except (OSError, BrokenPipeError):
-                pass
+            if not kill:
+                try:
+                    conn.send(None)
+                except (OSError, BrokenPipeError):
+                    pass
             conn.close()
         if proc is not None:
             proc.join(timeout=1.0)
@@ -215,5 +242,12 @@ class IsolatedDecoder:
                 proc.join(timeout=1.0)
             proc.close()
 
+    def _free_shm(self) -> None:
+        shm, self._shm = self._shm, None
+        if shm is not None:
+            shm.close()
+            shm.unlink()
+
     def close(self) -> None:
         self._stop_child()
+        self._free_shm()
