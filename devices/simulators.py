@@ -14,6 +14,8 @@ import threading
 import tty
 from enum import StrEnum
 
+from devices.board_protocol import BoardFrame, Command, FrameParser, encode_frame
+
 log = logging.getLogger(__name__)
 
 
@@ -125,3 +127,20 @@ class PtyPrinterSimulator(PtyDevice):
         for q in (b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x04"):
             data = data.replace(q, b"")
         return data
+
+
+class PtyBoardSimulator(PtyDevice):
+    """A YLED-1 LED strip: decodes frames and ACKs those for its address."""
+
+    def __init__(self, address: int = 1, answer: bool = True) -> None:
+        super().__init__()
+        self.address = address
+        self.answer = answer
+        self.frames: list[BoardFrame] = []
+        self._parser = FrameParser()
+
+    def on_bytes(self, chunk: bytes) -> None:
+        for frame in self._parser.feed(chunk):
+            self.frames.append(frame)
+            if self.answer and frame.address == self.address:
+                self.send(encode_frame(BoardFrame(self.address, Command.ACK, b"\x00")))
