@@ -74,7 +74,8 @@ def window_view(ctx: Context, state: HallState, number: int) -> dict[str, Any]:
     w = state.windows[number]
     cfg_w = ctx.cfg.window(number)
     cur = state.ticket(w.current) if w.current else None
-    held = [t.number for t in (state.day.tickets.values() if state.day else [])
+    active = list(state.day.active.values()) if state.day else []
+    held = [t.number for t in active
             if t.status is TicketStatus.HELD and t.window == number]
     nxt = choose_next(ctx, state, w) if w.status is WindowStatus.OPEN else None
     return {
@@ -91,7 +92,7 @@ def window_view(ctx: Context, state: HallState, number: int) -> dict[str, Any]:
         "current_item": cur.item if cur else None,
         "since": w.since.isoformat(timespec="seconds") if w.since else None,
         "held": held,
-        "waiting_here": sum(1 for t in (state.day.tickets.values() if state.day else [])
+        "waiting_here": sum(1 for t in active
                             if t.status is TicketStatus.WAITING
                             and (t.target_window == number or (t.target_window is None and serves(w, t.item)))),
         "next": nxt.number if nxt else None,

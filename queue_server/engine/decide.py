@@ -82,7 +82,7 @@ def roll_over(ctx: Context, state: HallState, now: datetime) -> list[Event]:
 def open_tickets(state: HallState) -> list[str]:
     if state.day is None:
         return []
-    return [n for n, t in state.day.tickets.items() if t.status in OPEN_STATUSES]
+    return [n for n, t in state.day.active.items() if t.status in OPEN_STATUSES]
 
 
 def advance_counters(ctx: Context, state: HallState, now: datetime) -> list[Event]:
@@ -116,7 +116,7 @@ def eligible(window: WindowState, t: Ticket) -> bool:
 def waiting_for_item(state: HallState, item: str) -> list[Ticket]:
     if state.day is None:
         return []
-    ts = [t for t in state.day.tickets.values()
+    ts = [t for t in state.day.active.values()
           if t.status is TicketStatus.WAITING and t.item == item and t.target_window is None]
     ts.sort(key=Ticket.sort_key)
     return ts
@@ -142,7 +142,7 @@ def choose_next(ctx: Context, state: HallState, window: WindowState) -> Ticket |
     general window) any item, oldest first within priority class."""
     if state.day is None:
         return None
-    tickets = [t for t in state.day.tickets.values() if eligible(window, t)]
+    tickets = [t for t in state.day.active.values() if eligible(window, t)]
     if not tickets:
         return None
     targeted = [t for t in tickets if t.target_window == window.number]
@@ -221,7 +221,7 @@ def _issue(ctx: Context, state: HallState, now: datetime, item: str, more: tuple
     if id_hash is not None:
         if day.id_counts.get(id_hash, 0) >= ctx.cfg.rules.max_tickets_per_id_per_day:
             return _no(R.ID_LIMIT_REACHED)
-        for t in day.tickets.values():
+        for t in day.active.values():
             if t.id_hash == id_hash and t.status in OPEN_STATUSES and (t.item == item or item in t.more_items):
                 return _no(R.ALREADY_QUEUING, t.number)
     cfg_item = ctx.cfg.item(item)

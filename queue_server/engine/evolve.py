@@ -65,6 +65,7 @@ def _(e: DayEnded, state: HallState) -> None:
         _free_window(state, t)
         t.status = TicketStatus.CLOSED
         t.closed_reason = e.reason
+        day.active.pop(number, None)
     day.ended = True
 
 
@@ -96,7 +97,8 @@ def _(e: TicketIssued, state: HallState) -> None:
     assert day is not None
     day.next_rank += 1
     day.ended = False
-    day.tickets[e.number] = new_ticket(e, day.next_rank)
+    t = day.tickets[e.number] = new_ticket(e, day.next_rank)
+    day.active[e.number] = t
     day.counters[e.prefix] = max(day.counters.get(e.prefix, 0), e.seq)
     day.issued_per_item[e.item] = day.issued_per_item.get(e.item, 0) + 1
     if e.id_hash:
@@ -185,6 +187,7 @@ def _(e: ServiceFinished, state: HallState) -> None:
         t.started_at = None
     else:
         t.status = TicketStatus.DONE
+        day.active.pop(t.number, None)
 
 
 @_fold.register

@@ -34,6 +34,8 @@ class Tier(IntEnum):
     WALK_IN = 2
 
 
+FINAL_STATUSES = frozenset({TicketStatus.DONE, TicketStatus.CLOSED})
+
 # How a ticket's status may change; checked by the tests for dead ends.
 TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.WAITING: frozenset({TicketStatus.CALLED, TicketStatus.CLOSED}),
@@ -110,6 +112,12 @@ class DayState:
     priority_streak: dict[str, int] = field(default_factory=dict)
     service_minutes: dict[str, list[float]] = field(default_factory=dict)  # recent, per item
     ended: bool = False
+    # Derived index of tickets not yet done or closed, so that choosing the next ticket
+    # and painting displays scan the queue, not the whole day.  Not stored in snapshots.
+    active: dict[str, Ticket] = field(default_factory=dict, repr=False, compare=False)
+
+    def reindex(self) -> None:
+        self.active = {n: t for n, t in self.tickets.items() if t.status not in FINAL_STATUSES}
 
 
 @dataclass(slots=True)
@@ -154,7 +162,10 @@ def state_to_dict(state: HallState) -> dict[str, Any]:
             return [enc(x) for x in (sorted(v) if isinstance(v, set) else v)]
         return v
 
-    return enc(asdict(state))
+    out = enc(asdict(state))
+    if out.get("day"):
+        out["day"].pop("active", None)
+    return out
 
 
 def state_from_dict(d: dict[str, Any]) -> HallState:
@@ -174,7 +185,9 @@ def state_from_dict(d: dict[str, Any]) -> HallState:
         dd = dict(d["day"])
         dd["business_day"] = date.fromisoformat(dd["business_day"])
         dd["tickets"] = {k: ticket(v) for k, v in dd["tickets"].items()}
+        dd.pop("active", None)
         day = DayState(**dd)
+        day.reindex()
     windows = {}
     for k, w in d["windows"].items():
         w = dict(w)

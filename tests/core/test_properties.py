@@ -59,6 +59,8 @@ def _check_invariants(state, issued_per_day: Counter) -> None:
     assert not dup, f"numbers issued twice: {dup}"
     if state.day is None:
         return
+    from queue_server.engine.model import FINAL_STATUSES
+    assert set(state.day.active) == {n for n, t in state.day.tickets.items() if t.status not in FINAL_STATUSES}
     at_windows = [w.current for w in state.windows.values() if w.current is not None]
     assert len(at_windows) == len(set(at_windows)), "one ticket at two windows"
     for t in state.day.tickets.values():
