@@ -85,11 +85,13 @@ def _scan(pz: Any, img: Image.Image) -> list[Symbol]:
     return found
 
 
-def decode_image(img: Image.Image) -> tuple[Symbol, ...]:
+def decode_image(img: Image.Image, thorough: bool = True) -> tuple[Symbol, ...]:
     """Decode QR and Code 128 in one image, in this process.
 
-    Tries the frame as is, then a contrast-stretched copy and a half-size copy
-    (large photos of small codes decode better downscaled). Duplicates removed.
+    ``thorough`` (for still photos) tries the image as is, then a
+    contrast-stretched copy, then a half-size copy when nothing was found. Live
+    camera frames use one pass: the next frame is the retry, and an empty frame
+    must stay cheap.
     """
     pz = _zbar()
     if img.mode == "P":
@@ -97,7 +99,7 @@ def decode_image(img: Image.Image) -> tuple[Symbol, ...]:
     gray = img.convert("L")
     variants = [gray]
     seen: dict[tuple[str, bytes], Symbol] = {}
-    for attempt in range(3):
+    for attempt in range(3 if thorough else 1):
         if attempt == 1:
             variants = [ImageOps.autocontrast(gray, cutoff=2)]
         elif attempt == 2:
@@ -113,7 +115,7 @@ def decode_image(img: Image.Image) -> tuple[Symbol, ...]:
 
 
 def decode_frame(frame: Frame) -> tuple[Symbol, ...]:
-    return decode_image(frame.image())
+    return decode_image(frame.image(), thorough=False)
 
 
 class FrameDecoder(Protocol):
