@@ -13,7 +13,7 @@ from devices.camera import Frame, InProcessDecoder, IsolatedDecoder, decode_imag
 from devices.health import Reason
 from devices.raster import qr_image
 
-from conftest import SHARED
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 ZXING = SHARED / "testdata" / "barcodes" / "zxing"
 needs_testdata = pytest.mark.skipif(not ZXING.is_dir(), reason=f"shared barcode photos not found at {ZXING} (clone shared/ beside the repo)")
