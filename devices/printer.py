@@ -9,9 +9,12 @@ that never answer, from the paper length printed since the last roll change.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from escpos.printer import Dummy, File, Network, Serial, Usb
@@ -133,22 +136,59 @@ def health_from_status(device_id: str, online: int | None, cause: int | None, pa
 
 
 class PaperCounter:
-    """Paper left on the roll, counted by length printed since the last roll change."""
+    """Paper left on the roll, counted by length printed since the last roll change.
 
-    def __init__(self, roll_length_mm: int, near_end_mm: int, printed_mm: float = 0.0) -> None:
+    With ``state_path`` the count survives restarts (written atomically after each
+    ticket); without it a restart assumes a full roll.
+    """
+
+    def __init__(self, roll_length_mm: int, near_end_mm: int, printed_mm: float = 0.0, state_path: Path | None = None) -> None:
         self.roll_length_mm = roll_length_mm
         self.near_end_mm = near_end_mm
-        self.printed_mm = printed_mm
+        self._printed_mm = printed_mm
+        self._state_path = state_path
+        self._loaded = state_path is None
+
+    @property
+    def printed_mm(self) -> float:
+        self._load()
+        return self._printed_mm
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        assert self._state_path is not None
+        try:
+            self._printed_mm = float(json.loads(self._state_path.read_text())["printed_mm"])
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("paper counter state %s unreadable; assuming a full roll", self._state_path)
+
+    def _save(self) -> None:
+        if self._state_path is None:
+            return
+        try:
+            tmp = self._state_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"printed_mm": round(self._printed_mm, 1)}))
+            os.replace(tmp, self._state_path)
+        except OSError:
+            log.warning("paper counter state %s not saved", self._state_path, exc_info=True)
 
     @property
     def left_mm(self) -> float:
         return max(0.0, self.roll_length_mm - self.printed_mm)
 
     def add(self, mm: float) -> None:
-        self.printed_mm += mm
+        self._load()
+        self._printed_mm += mm
+        self._save()
 
     def roll_changed(self) -> None:
-        self.printed_mm = 0.0
+        self._loaded = True
+        self._printed_mm = 0.0
+        self._save()
 
     def health(self, device_id: str, next_job_mm: float = 0.0) -> DeviceHealth:
         if self.left_mm <= next_job_mm:
@@ -198,7 +238,9 @@ class EscposPrinter:
         self._conn: Any = None
         self._lock = threading.Lock()
         self._fonts = FontBook(config.font_path, config.font_index)
-        self._counter = PaperCounter(config.roll_length_mm, config.near_end_mm)
+        self._counter = PaperCounter(
+            config.roll_length_mm, config.near_end_mm, state_path=Path(config.paper_state_path) if config.paper_state_path else None
+        )
 
     # connection --------------------------------------------------------------
     def _make(self) -> Any:

@@ -80,6 +80,7 @@ class PrinterConfig:
     status_replies: bool = True  # False: printer never answers DLE EOT; count paper
     roll_length_mm: int = 30_000
     near_end_mm: int = 2_000
+    paper_state_path: str = ""  # where the paper counter persists, "" = memory only
     qr_native: bool = False  # True: printer draws the QR itself (GS ( k)
     qr_module_dots: int = 0  # 0: chosen from paper width
     font_path: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

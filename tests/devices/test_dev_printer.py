@@ -214,6 +214,23 @@ def test_the_recording_printer_can_be_told_to_run_out_of_paper(slip: TicketSlip)
     assert printer.print_ticket(slip, with_notice=True).slips == 2
 
 
+def test_the_paper_count_survives_a_restart_of_the_kiosk(tmp_path: Path) -> None:
+    state = tmp_path / "paper.json"
+    first = PaperCounter(1000, 300, state_path=state)
+    first.add(800)
+    restarted = PaperCounter(1000, 300, state_path=state)
+    assert restarted.printed_mm == 800
+    assert restarted.health("p").reason is Reason.PAPER_NEAR_END
+    restarted.roll_changed()
+    assert PaperCounter(1000, 300, state_path=state).health("p").state is DeviceState.OK
+
+
+def test_an_unreadable_paper_count_assumes_a_full_roll(tmp_path: Path) -> None:
+    state = tmp_path / "paper.json"
+    state.write_text("{not json")
+    assert PaperCounter(1000, 300, state_path=state).left_mm == 1000
+
+
 def test_constructing_a_printer_opens_nothing(tmp_path: Path) -> None:
     config = PrinterConfig(kind=ConnectionKind.FILE, device=str(tmp_path / "never"))
     EscposPrinter(config)
