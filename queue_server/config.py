@@ -240,6 +240,45 @@ class Calendar(_Model):
     workdays: list[date] = []
 
 
+class CaseSettings(_Model):
+    """Case deadlines a hall may tune (working days)."""
+
+    warning_days: int = Field(default=2, ge=0, description="yellow this many working days before the deadline")
+    supply_days: int = Field(default=5, ge=1, description="to bring missing materials after the one-time notice")
+    follow_up_days: int = Field(default=5, ge=1, description="to answer a bad rating")
+    complaint_reply_days: int = Field(default=5, ge=1)
+    comment_reply_days: int = Field(default=10, ge=1)
+
+
+class RosterShift(_Model):
+    window: int
+    clerk: str
+    weekdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    start: date | None = None
+    end: date | None = None
+
+
+class RosterChange(_Model):
+    day: date
+    window: int
+    staff: list[str] = []
+
+
+class LeaderSwap(_Model):
+    day: date
+    leader: str
+
+
+class RosterSettings(_Model):
+    """Who staffs which window (值班表) and the leaders taking turns on duty (领导轮流坐班)."""
+
+    shifts: list[RosterShift] = []
+    changes: list[RosterChange] = []
+    leaders: list[str] = []
+    leader_start: date | None = None
+    leader_swaps: list[LeaderSwap] = []
+
+
 class HallConfig(_Model):
     hall: Hall
     categories: list[Category]
@@ -250,6 +289,8 @@ class HallConfig(_Model):
     agents: list[Agent] = []
     broker: Broker = Broker()
     calendar: Calendar = Calendar()
+    cases: CaseSettings = CaseSettings()
+    roster: RosterSettings = RosterSettings()
 
     # -- lookups (the config is frozen, so these are cheap to derive) --
     def item(self, code: str) -> Item | None:
@@ -406,7 +447,7 @@ def load_config(path: str | Path) -> HallConfig:
                     file, key = _where(raw, (section, i, *err["loc"]), main)
                     problems.append(Problem(file, key, _friendly(err)))
         clean[section] = good
-    for section in ("hall", "rules", "broker", "calendar"):
+    for section in ("hall", "rules", "broker", "calendar", "cases", "roster"):
         if section in data:
             clean[section] = data[section]
     try:
@@ -477,6 +518,15 @@ def cross_check(cfg: HallConfig, raw: _Raw | None = None, main: str = "config") 
     hours = cfg.hall.business_hours
     if not any(hours.for_weekday(d) for d in range(7)):
         out.append(Problem(raw.table_origin.get("hall", main), "hall.business_hours", "the hall is never open; give at least one weekday's hours"))
+    roster_file = raw.table_origin.get("roster", main)
+    for i, shift in enumerate(cfg.roster.shifts):
+        if shift.window not in windows:
+            out.append(Problem(roster_file, f"roster.shifts[{i}].window", f"the roster puts {shift.clerk} at window {shift.window}, which does not exist"))
+    for i, change in enumerate(cfg.roster.changes):
+        if change.window not in windows:
+            out.append(Problem(roster_file, f"roster.changes[{i}].window", f"a roster change names window {change.window}, which does not exist"))
+    if cfg.roster.leaders and cfg.roster.leader_start is None:
+        out.append(Problem(roster_file, "roster.leader_start", "leaders are listed but leader_start (the day the first one sits) is missing"))
     keys = [p.key for p in cfg.rules.priority_classes]
     if len(set(keys)) != len(keys):
         out.append(Problem(raw.table_origin.get("rules", main), "rules.priority_classes", "a priority class is defined twice"))

@@ -15,6 +15,8 @@ import dataclasses
 
 from pydantic import TypeAdapter, ValidationError
 
+from .cases.commands import CASE_COMMANDS, CaseCommand
+from .engine.codec import Registry
 from .engine.commands import COMMANDS, Command
 
 MAX_COMMAND_ID = 80
@@ -33,22 +35,33 @@ class CommandError(Exception):
         return {"code": self.code, "message": self.message, "where": self.where}
 
 
+def registry_for(kind: str) -> Registry | None:
+    """Queue and case commands travel the same way; their names never clash."""
+    if kind in COMMANDS.by_name:
+        return COMMANDS
+    if kind in CASE_COMMANDS.by_name:
+        return CASE_COMMANDS
+    return None
+
+
 @lru_cache(maxsize=None)
 def _adapter(kind: str) -> TypeAdapter[Any]:
-    return TypeAdapter(COMMANDS.by_name[kind])
+    reg = registry_for(kind)
+    assert reg is not None
+    return TypeAdapter(reg.by_name[kind])
 
 
 def command_kinds() -> list[str]:
-    return sorted(COMMANDS.by_name)
+    return sorted([*COMMANDS.by_name, *CASE_COMMANDS.by_name])
 
 
-def parse_command(kind: Any, args: Any) -> Command:
+def parse_command(kind: Any, args: Any) -> Command | CaseCommand:
     """Turn a kind name and its arguments into a command, or raise CommandError."""
-    if not isinstance(kind, str) or kind not in COMMANDS.by_name:
+    if not isinstance(kind, str) or registry_for(kind) is None:
         raise CommandError("unknown_command", f"unknown command {kind!r}; known: {', '.join(command_kinds())}", "kind")
     if not isinstance(args, dict):
         raise CommandError("invalid_command", "arguments must be an object", "args")
-    known = {f.name for f in dataclasses.fields(COMMANDS.by_name[kind])}
+    known = {f.name for f in dataclasses.fields(registry_for(kind).by_name[kind])}  # type: ignore[union-attr]
     extra = sorted(set(args) - known)
     if extra:
         raise CommandError("invalid_command", f"{kind}: is not a known field", f"args.{extra[0]}")
@@ -68,5 +81,8 @@ def check_command_id(value: Any) -> str:
     return value
 
 
-def command_to_wire(cmd: Command) -> tuple[str, dict[str, Any]]:
-    return type(cmd).__name__, COMMANDS.to_dict(cmd)
+def command_to_wire(cmd: Command | CaseCommand) -> tuple[str, dict[str, Any]]:
+    kind = type(cmd).__name__
+    reg = registry_for(kind)
+    assert reg is not None
+    return kind, reg.to_dict(cmd)

@@ -11,26 +11,37 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from .cases import commands as CC
+from .cases.commands import CASE_COMMANDS, CaseCommand
+from .cases.decide import CaseContext, CaseRules
+from .cases.decide import Decision as CaseDecision
+from .cases.decide import decide as decide_case
+from .cases.events import CASE_EVENTS, CaseEvent
+from .cases.evolve import apply as apply_case
+from .cases.model import CasesState, initial_cases
 from .config import HallConfig, Window
 from .engine.commands import COMMANDS, CloseDay, Command, IssueTicket, CheckIn
 from .engine.decide import Context, Decision, advance_counters, decide, roll_over
 from .engine.events import EVENTS, DayStarted, Event, TicketIssued
 from .engine.evolve import apply, apply_all, new_ticket
-from .engine.model import HallState, WindowState, WindowStatus, initial_state, state_from_dict, state_to_dict
+from .cases.rejections import CaseRejectionCode
+from .cases.rejections import rejection as case_rejection
+from .engine.model import HallState, TicketStatus, WindowState, WindowStatus, initial_state, state_from_dict, state_to_dict
 from .engine.rejections import RejectionCode, rejection
-from .store import CommandRecord, EventStore
+from .store import CommandRecord, EventStore, case_event_types
 from .views import ticket_view
 from .workdays import business_day, hours_on, local
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[[list[Event], HallState], None]
+Listener = Callable[[list[Any], HallState], None]
+AnyCommand = Command | CaseCommand
 
 
 @dataclass(frozen=True)
@@ -49,15 +60,18 @@ class StartReport:
     seconds: float
 
 
-def command_digest(cmd: Command) -> str:
-    body = json.dumps([type(cmd).__name__, COMMANDS.to_dict(cmd)], sort_keys=True, ensure_ascii=True)
+def command_digest(cmd: AnyCommand) -> str:
+    reg = CASE_COMMANDS if isinstance(cmd, CaseCommand) else COMMANDS
+    body = json.dumps([type(cmd).__name__, reg.to_dict(cmd)], sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
 class HallService:
     def __init__(self, cfg: HallConfig, store: EventStore, *, snapshot_every: int = 5000):
         self.ctx = Context.of(cfg)
+        self.case_ctx = CaseContext.of(cfg, CaseRules(**cfg.cases.model_dump()))
         self.cfg = cfg
+        self.cases: CasesState = initial_cases()
         self.store = store
         self.snapshot_every = snapshot_every
         self.state: HallState = initial_state(cfg)
@@ -79,8 +93,14 @@ class HallService:
         self._reconcile_windows()
         self._seq = self._snap_seq
         replayed = 0
+        # Cases live for months, so they are rebuilt from their own events (a few per
+        # case); the queue state from the latest snapshot plus what followed.
+        self.cases = initial_cases()
+        for _, e in self.store.events(types=case_event_types()):
+            apply_case(self.cases, e)
         for seq, e in self.store.events(after=self._snap_seq):
-            apply(self.state, e)
+            if not isinstance(e, CaseEvent):
+                apply(self.state, e)
             self._seq = seq
             replayed += 1
         unclean = self.store.get_meta("running") == "1"
@@ -107,7 +127,7 @@ class HallService:
                 self.state.windows[w.number] = _window_state(w)
 
     # -- commands ---------------------------------------------------------------
-    def handle(self, cmd: Command, *, command_id: str, actor: str = "", now: datetime) -> Outcome:
+    def handle(self, cmd: AnyCommand, *, command_id: str, actor: str = "", now: datetime) -> Outcome:
         if not self._started:
             raise RuntimeError("start() the service before handling commands")
         digest = command_digest(cmd)
@@ -127,11 +147,15 @@ class HallService:
             return Outcome(False, {"ok": False, "command_id": command_id,
                                    "rejected": rejection(RejectionCode.STORAGE_UNAVAILABLE, type(exc).__name__).to_dict()})
 
-    def _handle_new(self, cmd: Command, command_id: str, digest: str, actor: str, now: datetime) -> Outcome:
+    def _handle_new(self, cmd: AnyCommand, command_id: str, digest: str, actor: str, now: datetime) -> Outcome:
         rolled = roll_over(self.ctx, self.state, now)
         if rolled:
             self._commit(rolled, None)
-        decision = decide(self.ctx, self.state, cmd, now)
+        decision: Decision | CaseDecision
+        if isinstance(cmd, CaseCommand):
+            decision = self._decide_case(cmd, now)
+        else:
+            decision = decide(self.ctx, self.state, cmd, now)
         result = self._result(command_id, decision)
         record = CommandRecord(command_id, type(cmd).__name__, digest, actor, now.isoformat(), result)
         if decision.ok and _needs_ticket(cmd):
@@ -159,14 +183,29 @@ class HallService:
             return d.events
         return []
 
+    def _decide_case(self, cmd: CaseCommand, now: datetime) -> CaseDecision:
+        """Case rules, plus the one check that needs the queue: a case opened from a
+        ticket must be for the ticket being served at that window."""
+        if isinstance(cmd, CC.OpenCase) and cmd.ticket is not None:
+            t = self.state.ticket(cmd.ticket)
+            if t is None or t.window != cmd.window or t.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+                return CaseDecision(rejected=case_rejection(CaseRejectionCode.TICKET_NOT_AT_WINDOW, cmd.ticket))
+            if cmd.id_hash is None and t.id_hash is not None:
+                cmd = replace(cmd, id_hash=t.id_hash)
+        return decide_case(self.case_ctx, self.cases, cmd, now)
+
     # -- internals -----------------------------------------------------------------
-    def _commit(self, events: list[Event], record: CommandRecord | None) -> None:
+    def _commit(self, events: list[Any], record: CommandRecord | None) -> None:
         if not events and record is None:
             return
         last = self.store.append(events, record)
         if events:
             self._seq = last
-            apply_all(self.state, events)
+            for e in events:
+                if isinstance(e, CaseEvent):
+                    apply_case(self.cases, e)
+                else:
+                    apply(self.state, e)
             if any(isinstance(e, DayStarted) for e in events) or self._seq - self._snap_seq >= self.snapshot_every:
                 self.snapshot()
             for listener in self.listeners:
@@ -179,11 +218,12 @@ class HallService:
         self.store.save_snapshot(self._seq, state_to_dict(self.state))
         self._snap_seq = self._seq
 
-    def _result(self, command_id: str, d: Decision) -> dict[str, Any]:
+    def _result(self, command_id: str, d: Decision | CaseDecision) -> dict[str, Any]:
         if d.rejected is not None:
             return {"ok": False, "command_id": command_id, "rejected": d.rejected.to_dict()}
         return {"ok": True, "command_id": command_id,
-                "events": [{"type": type(e).__name__, **EVENTS.to_dict(e)} for e in d.events]}
+                "events": [{"type": type(e).__name__,
+                            **(CASE_EVENTS if isinstance(e, CaseEvent) else EVENTS).to_dict(e)} for e in d.events]}
 
     def _with_ticket(self, result: dict[str, Any], events: list[Event]) -> dict[str, Any]:
         issued = next(e for e in events if isinstance(e, TicketIssued))

@@ -22,6 +22,8 @@ import sqlalchemy as sa
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 
+from .cases.events import CASE_EVENTS, CaseEvent
+from .engine.codec import Registry
 from .engine.events import EVENTS, Event
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,15 @@ meta_t = sa.Table(
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _registry(name: str) -> Registry:
+    """Queue and case events share one ordered stream; their names never clash."""
+    return EVENTS if name in EVENTS.by_name else CASE_EVENTS
+
+
+def case_event_types() -> list[str]:
+    return sorted(CASE_EVENTS.by_name)
 
 
 class StoreBusy(RuntimeError):
@@ -149,7 +160,7 @@ class EventStore:
             self._lock_fd = None
 
     # -- writing --------------------------------------------------------------
-    def append(self, events: list[Event], record: CommandRecord | None = None) -> int:
+    def append(self, events: list[Event] | list[CaseEvent], record: CommandRecord | None = None) -> int:
         """Commit events (and the command's result) atomically; return the last seq."""
         rows = [self._row(e, record.command_id if record else None) for e in events]
         with self.engine.begin() as conn:
@@ -163,9 +174,9 @@ class EventStore:
                     result=json.dumps(record.result, ensure_ascii=False)))
         return last
 
-    def _row(self, e: Event, command_id: str | None) -> dict[str, Any]:
-        data = EVENTS.to_dict(e)
-        day = data.get("business_day")
+    def _row(self, e: Event | CaseEvent, command_id: str | None) -> dict[str, Any]:
+        data = _registry(type(e).__name__).to_dict(e)
+        day = data.get("business_day") or data.get("day")
         return {"hall_id": self.hall_id, "business_day": day, "at": data.pop("at"),
                 "type": type(e).__name__, "data": json.dumps(data, ensure_ascii=False),
                 "command_id": command_id}
@@ -207,21 +218,24 @@ class EventStore:
                                .order_by(snapshots_t.c.seq.desc()).limit(1)).first()
         return (row.seq, json.loads(row.state)) if row else None
 
-    def events(self, after: int = 0, batch: int = 20000) -> Iterator[tuple[int, Event]]:
-        """Events in order, streamed in batches so a year of them needs little memory."""
+    def events(self, after: int = 0, batch: int = 20000,
+               types: list[str] | None = None) -> Iterator[tuple[int, Any]]:
+        """Events in order (optionally only some types), streamed in batches so a year
+        of them needs little memory."""
         last = after
         while True:
+            query = (sa.select(events_t.c.seq, events_t.c.at, events_t.c.type, events_t.c.data)
+                     .where(events_t.c.hall_id == self.hall_id, events_t.c.seq > last))
+            if types is not None:
+                query = query.where(events_t.c.type.in_(types))
             with self.engine.connect() as conn:
-                rows = conn.execute(
-                    sa.select(events_t.c.seq, events_t.c.at, events_t.c.type, events_t.c.data)
-                    .where(events_t.c.hall_id == self.hall_id, events_t.c.seq > last)
-                    .order_by(events_t.c.seq).limit(batch)).all()
+                rows = conn.execute(query.order_by(events_t.c.seq).limit(batch)).all()
             if not rows:
                 return
             for seq, at, kind, data in rows:
                 d = json.loads(data)
                 d["at"] = at
-                yield seq, EVENTS.from_dict(kind, d)
+                yield seq, _registry(kind).from_dict(kind, d)
             last = rows[-1][0]
 
     def last_seq(self) -> int:

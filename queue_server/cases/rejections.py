@@ -28,6 +28,7 @@ class CaseRejectionCode(StrEnum):
     REASON_REQUIRED = "reason_required"
     UNKNOWN_AGENT = "unknown_agent"
     ALREADY_ENTRUSTED = "already_entrusted"
+    TICKET_NOT_AT_WINDOW = "ticket_not_at_window"
     NOT_ENTRUSTED = "not_entrusted"
     PROXY_STEP_OUT_OF_ORDER = "proxy_step_out_of_order"
     PROXY_STEP_TOO_EARLY = "proxy_step_too_early"
@@ -61,6 +62,7 @@ MESSAGES: dict[CaseRejectionCode, tuple[str, str]] = {
     C.REASON_REQUIRED: ("请填写原因", "A reason is required"),
     C.UNKNOWN_AGENT: ("没有这个代办员", "No such agent"),
     C.ALREADY_ENTRUSTED: ("该办件已委托代办", "The case is already entrusted to an agent"),
+    C.TICKET_NOT_AT_WINDOW: ("该号不在本窗口办理中", "That ticket is not being served at this window"),
     C.NOT_ENTRUSTED: ("该办件未委托代办", "The case is not entrusted to an agent"),
     C.PROXY_STEP_OUT_OF_ORDER: ("代办环节须按顺序进行", "Proxy steps must follow in order"),
     C.PROXY_STEP_TOO_EARLY: ("办件尚未到达该代办环节", "The case has not reached that proxy step yet"),

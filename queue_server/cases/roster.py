@@ -97,3 +97,19 @@ def roster_for(cfg: HallConfig, roster: Roster, cal: WorkCalendar, day: date) ->
     return DayRoster(day=day, open=is_open, make_up_workday=make_up,
                      duty_leader=duty_leader(roster, cal, day) if is_open else None,
                      windows=tuple(duties))
+
+
+_WEEKDAY = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def roster_from_config(cfg: HallConfig) -> Roster:
+    """The hall config's [roster] section as the pure roster data."""
+    r = cfg.roster
+    return Roster(
+        shifts=tuple(Shift(s.window, s.clerk, frozenset(_WEEKDAY[d] for d in s.weekdays), s.start, s.end)
+                     for s in r.shifts),
+        changes=tuple(RosterChange(c.day, c.window, tuple(c.staff)) for c in r.changes),
+        leaders=tuple(r.leaders),
+        leader_start=r.leader_start,
+        leader_changes=tuple((x.day, x.leader) for x in r.leader_swaps),
+    )

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from ..cases.commands import CASE_COMMANDS
 from ..engine.commands import COMMANDS
 from . import schemas as S
 from .topics import ROOT, SERVER_ID
@@ -46,7 +47,7 @@ def _schemas() -> dict[str, Any]:
     for name, schema in S.json_schemas().items():
         out.update(schema.pop("$defs", {}))
         out[name] = schema
-    for kind, cls in sorted(COMMANDS.by_name.items()):
+    for kind, cls in sorted({**COMMANDS.by_name, **CASE_COMMANDS.by_name}.items()):
         schema = TypeAdapter(cls).json_schema(ref_template=REF)
         out.update(schema.pop("$defs", {}))
         out[f"{kind}Args"] = schema
@@ -85,7 +86,7 @@ def _messages() -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    commands = ", ".join(sorted(COMMANDS.by_name))
+    commands = ", ".join(sorted({**COMMANDS.by_name, **CASE_COMMANDS.by_name}))
     return {
         "asyncapi": "3.0.0",
         "info": {

@@ -131,19 +131,29 @@ COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("AssignItems", {"window": 1, "items": ["SC-0101"]}), ("PauseItem", {"item": "SC-0103"}),
     ("ResumeItem", {"item": "SC-0103"}), ("SetDailyCap", {"item": "SC-0103", "cap": 50}),
     ("CloseDay", {}),
+    # Case commands (issue 7): opening is bound to the clerk's own window.
+    ("OpenCase", {"item": "SC-0101", "applicant_name": "张三", "by": "王建国", "window": 1}),
+    ("OpenCase", {"item": "SF-0301", "applicant_name": "李四", "by": "张海峰", "window": 3}),
+    ("CompleteCase", {"case": "XC01-20261125-0001", "approved": True, "by": "王建国"}),
+    ("RateCase", {"case": "XC01-20261125-0001", "level": "satisfied"}),
+    ("SubmitFeedback", {"kind": "comment", "text": "大厅很整洁", "source": "kiosk"}),
+    ("RouteFeedback", {"entry": "X", "to": "办公室", "by": "主任"}),
 ]
+CLERK_CASE = {"CompleteCase", "SubmitFeedback"}
 CLERK_WINDOW = {"CallNext", "CallTicket", "Recall", "MarkNoShow", "StartService", "FinishService", "Transfer",
-                "Hold", "Resume", "AddItem", "OpenWindow", "PauseWindow", "CloseWindow"}
+                "Hold", "Resume", "AddItem", "OpenWindow", "PauseWindow", "CloseWindow", "OpenCase"}
 
 
 def allowed(who: str, kind: str, args: dict[str, Any]) -> bool:
     if who.startswith("manager"):
         return True
     if who.startswith("kiosk"):
-        return kind in {"IssueTicket", "CheckIn"}
+        return kind in {"IssueTicket", "CheckIn", "SubmitFeedback"}
+    if who.startswith("rating"):
+        return kind in {"RateCase", "SubmitFeedback"}
     if who.startswith("clerk"):
         own = int(who.split("-")[1])
-        return kind == "Reinstate" or (kind in CLERK_WINDOW and args.get("window") == own)
+        return kind == "Reinstate" or kind in CLERK_CASE or (kind in CLERK_WINDOW and args.get("window") == own)
     return False
 
 
