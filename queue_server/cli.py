@@ -206,5 +206,49 @@ main.add_command(_hall)
 main.add_command(_broker_config)
 
 
+@main.command()
+@config_arg
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="first business day, YYYY-MM-DD")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="last business day, YYYY-MM-DD")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
+              help="folder for the CSV files and report.html")
+@data_opt
+@db_opt
+def report(config: Path, start, end, out_dir: Path, data_dir, db_url) -> None:
+    """Figures for a period: CSV files and a printable HTML report with charts."""
+    from .hall import store_url
+    from .report import build_report, write_report
+    from .store import EventStore
+
+    cfg = _load(config)
+    if end < start:
+        click.echo("error: --to is before --from", err=True)
+        sys.exit(2)
+    store = EventStore(store_url(cfg, data_dir, db_url), cfg.hall.id, writer=False, timezone=cfg.hall.timezone)
+    try:
+        rep = build_report(cfg, store, start.date(), end.date())
+    finally:
+        store.close()
+    for p in write_report(cfg, rep, out_dir):
+        click.echo(str(p))
+    t = rep.total
+    rate = f"{t.completion_rate * 100:.1f}%" if t.completion_rate is not None else "—"
+    click.echo(f"{cfg.hall.name} {rep.start}—{rep.end}: {sum(x.issued for x in rep.tickets.values())} tickets, "
+               f"{t.accepted} cases accepted, {t.completed} completed of {t.due} due (办结率 {rate})")
+
+
+@main.command()
+@config_arg
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("handbook.html"))
+@click.option("--all", "all_items", is_flag=True, help="every active item (the public catalogue), not only delegated ones")
+def handbook(config: Path, out_file: Path, all_items: bool) -> None:
+    """Print the staff handbook of delegated items (下放事项工作手册) from the catalogue."""
+    from .report import render_handbook
+
+    cfg = _load(config)
+    out_file.write_text(render_handbook(cfg, delegated_only=not all_items), encoding="utf-8")
+    click.echo(str(out_file))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -34,7 +34,7 @@ class OpenHall:
 def open_hall(config: str | Path | HallConfig, *, data_dir: str | Path | None = None,
               db_url: str | None = None, snapshot_every: int = 5000) -> Iterator[OpenHall]:
     cfg = config if isinstance(config, HallConfig) else load_config(config)
-    store = EventStore(store_url(cfg, data_dir, db_url), cfg.hall.id)
+    store = EventStore(store_url(cfg, data_dir, db_url), cfg.hall.id, timezone=cfg.hall.timezone)
     try:
         svc = HallService(cfg, store, snapshot_every=snapshot_every)
         report = svc.start(clock.now())

@@ -25,6 +25,7 @@ from alembic.config import Config as AlembicConfig
 from .cases.events import CASE_EVENTS, CaseEvent
 from .engine.codec import Registry
 from .engine.events import EVENTS, Event
+from .workdays import business_day
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +105,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class EventStore:
     """Append-only events plus command results (for exactly-once) and snapshots."""
 
-    def __init__(self, url: str, hall_id: str, *, writer: bool = True):
+    def __init__(self, url: str, hall_id: str, *, writer: bool = True, timezone: str = "Asia/Shanghai"):
         self.url = url
         self.hall_id = hall_id
+        self.timezone = timezone      # to file every event under the hall's business day
         self.is_sqlite = url.startswith("sqlite")
         self._lock_fd: int | None = None
         self._lease_conn: sa.Connection | None = None
@@ -176,7 +178,7 @@ class EventStore:
 
     def _row(self, e: Event | CaseEvent, command_id: str | None) -> dict[str, Any]:
         data = _registry(type(e).__name__).to_dict(e)
-        day = data.get("business_day") or data.get("day")
+        day = data.get("business_day") or data.get("day") or business_day(e.at, self.timezone).isoformat()
         return {"hall_id": self.hall_id, "business_day": day, "at": data.pop("at"),
                 "type": type(e).__name__, "data": json.dumps(data, ensure_ascii=False),
                 "command_id": command_id}
