@@ -1,0 +1,55 @@
+"""The real board and window display apps (own processes, Xvfb) against a real broker
+and server: they show calls, repaint from retained state after a restart, replay nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from .conftest import IMG, pixel_stats
+
+pytestmark = pytest.mark.display
+
+
+def called(reply) -> str:
+    assert reply.ok, reply.error
+    return next(e["number"] for e in reply.result["events"] if e["type"] == "TicketCalled")
+
+
+def check_png(png, size) -> None:
+    got, var = pixel_stats(png)
+    assert got == size
+    assert var > 200, f"{png} looks blank (variance {var:.0f})"
+
+
+def test_display_and_board_show_calls_and_repaint_after_restart(server, device, apps) -> None:
+    kiosk, clerk1, clerk3 = device("kiosk-01"), device("clerk-01"), device("clerk-03")
+    for item in ("SC-0101", "SC-0101", "SF-0301"):
+        assert kiosk.request("IssueTicket", {"item": item}).ok
+    board = apps("board-01")
+    display = apps("display-01", "1280x720")
+    first = called(clerk1.request("CallNext", {"window": 1}))
+    legal = called(clerk3.request("CallNext", {"window": 3}))
+
+    png, text = display.shot_until("call", lambda t: f"请 {first} 号" in t)
+    check_png(png, (1280, 720))
+    assert "1号窗口" in text and "食品经营许可窗口" in text and "王建国" in text
+    assert display.state["flash"] == 1
+    png, text = board.shot_until("calls", lambda t: first in t and legal in t)
+    check_png(png, (1920, 1080))
+    assert "今日值班领导" in text and "政务公开" in text and "张海峰" in text
+
+    # The display restarts while nobody calls: it paints the retained state, no flash.
+    display.stop()
+    display = apps("display-01", "1280x720", "display-01-again")
+    png, text = display.shot_until("restart", lambda t: f"请 {first} 号" in t)
+    assert display.state["flash"] == 0, "an old call was replayed after the restart"
+
+    # Served, finished, paused: the display says so.
+    for kind in ("StartService", "FinishService", "PauseWindow"):
+        assert clerk1.request(kind, {"window": 1}).ok
+    png, text = display.shot_until("paused", lambda t: "暂停服务" in t)
+    check_png(png, (1280, 720))
+    shutil.copy(board.dir / "calls.png", IMG / "board-calls.png")
+    shutil.copy(display.dir / "paused.png", IMG / "window-paused.png")
