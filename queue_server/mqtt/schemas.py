@@ -122,6 +122,9 @@ class BoardWindow(_Part):
     name_en: str
     status: str
     current: str | None
+    responsible: str = ""           # 定岗定责: public by policy
+    responsible_title: str = ""
+    staff: list[str] = []           # today's roster for this window
 
 
 class BoardState(_Msg):
@@ -136,6 +139,7 @@ class BoardState(_Msg):
     windows: list[BoardWindow]
     waiting: list[BoardItem]
     notices: list[str]
+    duty_leader: str | None = None  # 今日带班领导 from the roster, None when not set
 
 
 class CallEvent(_Msg):

@@ -25,6 +25,8 @@ import paho.mqtt.client as mqtt
 from pydantic import BaseModel, ValidationError
 
 from .. import clock
+from ..cases.roster import roster_for, roster_from_config
+from ..config import HallConfig
 from ..engine import commands as C
 from ..engine.events import Event, TicketCalled, TicketRecalled
 from ..engine.model import HallState
@@ -85,6 +87,7 @@ class MqttServer:
     def __init__(self, hall: OpenHall, creds: Credentials, *, tick_seconds: float = TICK_SECONDS):
         self.hall = hall
         self.cfg = hall.cfg
+        self._roster = roster_from_config(hall.cfg)
         self.svc = hall.service
         self.topics = Topics(self.cfg.hall.id)
         self.tick_seconds = tick_seconds
@@ -307,12 +310,16 @@ class MqttServer:
             items.append(S.BoardItem(item=q["item"], name=item.name if item else q["item"],
                                      name_en=item.name_en if item else q["item"], waiting=q["waiting"],
                                      wait_minutes=q["wait_minutes"], paused=q["paused"], full=q["full"]))
+        duty = roster_for(self.cfg, self._roster, self.svc.ctx.cal, state.day.business_day) if state.day else None
+        staff = {d.window: list(d.staff) for d in duty.windows} if duty else {}
         return S.BoardState(
             hall=h.id, name=h.name, name_en=h.name_en, business_day=day, at=at,
             recent_calls=[S.RecentCall(**c) for c in recent_calls(state)],
             windows=[S.BoardWindow(window=w["window"], name=w["name"], name_en=w["name_en"], status=w["status"],
-                                   current=w["current"]) for w in windows],
-            waiting=items, notices=list(h.notices))
+                                   current=w["current"], responsible=w["responsible"],
+                                   responsible_title=_title(self.cfg, w["window"]), staff=staff.get(w["window"], []))
+                     for w in windows],
+            waiting=items, notices=list(h.notices), duty_leader=duty.duty_leader if duty else None)
 
     def _publish_calls(self) -> None:
         calls, self._calls = self._calls, []
@@ -362,6 +369,11 @@ class MqttServer:
 
 
 # -- request decoding (pure) ------------------------------------------------------------------------
+
+
+def _title(cfg: HallConfig, number: int) -> str:
+    w = cfg.window(number)
+    return w.responsible_title if w else ""
 
 
 def _decode(payload: bytes) -> dict[str, Any]:

@@ -43,6 +43,9 @@ def test_kiosk_issues_clerk_calls_display_and_board_show_it(server, device, cred
     assert shown.current_status == "called" and shown.window == 1
     b = boards.wait_for(lambda b: any(c.number == number for c in b.recent_calls))
     assert any(w.window == 1 and w.current == number for w in b.windows)
+    # 定岗定责 and the leader on duty: 17 working days after 2 Nov in a rotation of 5 -> the third.
+    assert next(w for w in b.windows if w.window == 1).responsible == "王建国"
+    assert b.duty_leader == "杨副县长"
     call = calls.wait_for(lambda c: c.number == number)
     assert call.window == 1 and call.recall == 0 and call.window_name == "食品经营许可窗口"
 
