@@ -56,7 +56,7 @@ class Text(Label):
             self.color = color
 
 
-class ActionButton(Button):
+class CmdButton(Button):
     def __init__(self, text: str, action: str, size: float = 20, bg: tuple[float, ...] = ui.BLUE, **kw: Any) -> None:
         super().__init__(text=text, font_size=size, background_normal="", background_color=bg,
                          halign="center", **kw)
