@@ -162,6 +162,7 @@ class KioskViewModel:
         self.person = _Person()
         self.pin_entry = ""
         self.issued = 0
+        self._before_message = Screen.HOME
 
     # -- observation -------------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -369,8 +370,19 @@ class KioskViewModel:
         self._go(Screen.RESULT)
 
     def _show(self, message: Message) -> None:
+        if self.screen is not Screen.MESSAGE:
+            self._before_message = self.screen
         self.message = message
         self._go(Screen.MESSAGE)
+
+    def dismiss(self) -> None:
+        """The message's OK button: back to where the person was (item page, home...)."""
+        back = self._before_message if self._before_message in (Screen.ITEM, Screen.CATEGORY, Screen.SCAN) else Screen.HOME
+        self.message = None
+        if back is Screen.HOME:
+            self.go_home()
+        else:
+            self._go(back)
 
     # -- printer health ----------------------------------------------------------------------------
     def _note_printer(self, health: DeviceHealth) -> None:
@@ -381,9 +393,14 @@ class KioskViewModel:
             self._report_printer(health)
 
     def check_printer(self) -> None:
-        """Poll the printer now and then (UI thread; the fake and ESC/POS checks are quick)."""
-        self._note_printer(self._printer.health())
-        self._changed()
+        """Poll the printer now and then, off the UI thread (a serial status query waits)."""
+        self._run(self._printer.health, self._printer_checked)
+
+    def _printer_checked(self, health: DeviceHealth) -> None:
+        was = self.printer_ok
+        self._note_printer(health)
+        if was != self.printer_ok:
+            self._changed()
 
     def printer_reason_text(self) -> str:
         reason = self.result.printer_reason if self.result else "none"

@@ -399,3 +399,13 @@ def test_wrong_pin_refuses_and_locks(kiosk: Kiosk) -> None:
         vm.pin_digit(d)
     vm.pin_submit()
     assert vm.person.staff
+
+
+def test_message_ok_returns_to_the_item_page(kiosk: Kiosk) -> None:
+    vm = kiosk.vm
+    vm.update_queues([queue("SC-0101", full=True)])
+    to_item(vm)
+    vm.take_ticket()
+    assert vm.screen is Screen.MESSAGE
+    vm.dismiss()
+    assert vm.screen is Screen.ITEM and vm.message is None

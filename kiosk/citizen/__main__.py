@@ -1,0 +1,71 @@
+"""``python -m kiosk.citizen --config config/county-hall.toml --device kiosk-01 --data var``
+
+Portrait 1080×1920 full screen by default (most hall kiosks stand upright);
+``--landscape`` for 1920×1080, ``--size WxH`` for anything else, ``--windowed`` for a
+desktop. The staff PIN comes from ``--staff-pin``, else ``$YIMEN_KIOSK_PIN``, else the
+sample halls' default 2468 (see docs/kiosk.md: change it for a real hall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+DEFAULT_PIN = "2468"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m kiosk.citizen", description="一门 citizen kiosk (取号机)")
+    p.add_argument("--config", required=True, type=Path, help="the hall's TOML config")
+    p.add_argument("--device", default="kiosk-01", help="this kiosk's device id in the config")
+    p.add_argument("--data", default=Path(os.environ.get("YIMEN_DATA", "var")), type=Path,
+                   help="data dir: broker/credentials.json and kiosk-secret live here")
+    p.add_argument("--credentials", type=Path, help="default <data>/broker/credentials.json")
+    orient = p.add_mutually_exclusive_group()
+    orient.add_argument("--portrait", action="store_true", help="1080x1920 (default)")
+    orient.add_argument("--landscape", action="store_true", help="1920x1080")
+    orient.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1280x800")
+    p.add_argument("--windowed", action="store_true", help="not full screen (desktops, tests)")
+    p.add_argument("--staff-pin", default=os.environ.get("YIMEN_KIOSK_PIN", DEFAULT_PIN))
+    p.add_argument("--log-level", default="INFO")
+    return p.parse_args(argv)
+
+
+def window_size(args: argparse.Namespace) -> tuple[int, int]:
+    if args.size:
+        w, _, h = args.size.lower().partition("x")
+        return int(w), int(h)
+    return (1920, 1080) if args.landscape else (1080, 1920)
+
+
+def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
+    """Must run before anything imports kivy.core.window."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_kivy(window_size(args), not args.windowed)
+    from queue_server.config import load_config
+
+    from .app import CitizenApp, KioskOptions
+
+    cfg = load_config(args.config)
+    creds = args.credentials or args.data / "broker" / "credentials.json"
+    CitizenApp(KioskOptions(cfg, args.device, creds, args.data, staff_pin=args.staff_pin)).run()
+
+
+if __name__ == "__main__":
+    main()
