@@ -25,17 +25,23 @@ def _with_port(cfg, port: int | None):  # type: ignore[no-untyped-def]
               help="data directory (SQLite store, broker/ config and credentials); default ./var or $YIMEN_DATA")
 @click.option("--db", "db_url", default=None, help="database URL (default: SQLite in --data)")
 @click.option("--broker-port", type=int, default=None, help="override [broker] port from the config")
-def hall(config: Path, data_dir: Path | None, db_url: str | None, broker_port: int | None) -> None:
+@click.option("--apps", default="", help="also start screen apps here: 'demo' (one of each), 'all', or device ids a,b,c")
+def hall(config: Path, data_dir: Path | None, db_url: str | None, broker_port: int | None, apps: str) -> None:
     """Run the hall: start its Mosquitto (generated config) and serve the queue over MQTT."""
     from ..cli import _load
     from ..hall import default_data_dir, open_hall
     from ..store import StoreBusy
     from .broker import BrokerError, BrokerProcess, Credentials, write_broker_config
     from .server import MqttServer, tune_process
+    from ..apps import resolve, start_apps
 
     tune_process()
     cfg = _with_port(_load(config), broker_port)
     data = data_dir or default_data_dir()
+    try:
+        app_ids = resolve(cfg, apps) if apps else []
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--apps") from None
     files = write_broker_config(cfg, data / "broker")
     broker = BrokerProcess(files) if cfg.broker.manage else None
     stop = threading.Event()
@@ -49,9 +55,12 @@ def hall(config: Path, data_dir: Path | None, db_url: str | None, broker_port: i
             server.start(wait=None)
             click.echo(f"{cfg.hall.name}: serving on mqtt://{files.host}:{files.port} "
                        f"(credentials: {files.credentials}) / 大厅服务已启动", err=True)
+            children = start_apps(cfg, app_ids, config.resolve(), data.resolve()) if app_ids else None
             try:
-                _supervise(broker, stop)
+                _supervise(broker, stop, children)
             finally:
+                if children:
+                    children.stop()
                 server.stop()
     except BrokerError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -64,9 +73,15 @@ def hall(config: Path, data_dir: Path | None, db_url: str | None, broker_port: i
             broker.stop()
 
 
-def _supervise(broker, stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
-    """Restart the managed broker if it dies; the server reconnects and repaints."""
+def _supervise(broker, stop: threading.Event, children=None) -> None:  # type: ignore[no-untyped-def]
+    """Restart the managed broker if it dies; the server reconnects and repaints.
+    A screen app that exits is reported once; the hall keeps serving."""
+    reported: set[str] = set()
     while not stop.wait(1.0):
+        for d in (children.check() if children else []):
+            if d not in reported:
+                reported.add(d)
+                log.error("app %s exited; see its log under <data>/logs", d)
         if broker is not None and not broker.running:
             log.error("mosquitto stopped unexpectedly; restarting it")
             try:
