@@ -1,0 +1,89 @@
+"""Manager, rating and announcer view-models, without Kivy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.viewmodels.announce import CallFilter
+from kiosk.viewmodels.manager import ManagerVM
+from kiosk.viewmodels.rating import RatingVM
+from queue_server.mqtt import schemas as S
+
+from .test_viewmodels import AT, call, fixed, window_state
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def queues(**over: object) -> S.QueuesState:
+    qi = dict(item="SC-0101", category="market", waiting=35, longest_wait_minutes=41.0, wait_minutes=[30, 50],
+              issued_today=50, daily_cap=60, full=False, paused=False, over_standard=True)
+    qi.update(over)
+    return S.QueuesState(business_day="2026-11-25", at=AT, items=[S.QueueInfo(**qi)])  # type: ignore[arg-type]
+
+
+def test_manager_rows_alerts_and_actions(cfg) -> None:
+    vm = ManagerVM(cfg, fixed(9, 45))
+    vm.apply_window(window_state(window=1, items=["SC-0101", "SC-0102"], current="A001", current_status="serving",
+                                 since="2026-11-25T09:30:00+08:00", clerk="王建国"))
+    vm.apply_window(window_state(window=13, items=["WH-1301"]))
+    vm.apply_queues(queues())
+    vm.apply_devices(S.DevicesState(at=AT, online=1, offline=1, devices=[
+        S.DeviceStatus(id="kiosk-01", kind="kiosk", window=None, online=True, since=AT, ok=False,
+                       faults=[S.Fault(device="printer-01", reason="paper_out", consequence="cannot_print")]),
+        S.DeviceStatus(id="display-02", kind="display", window=2, online=False, since=AT, ok=None, faults=[])]))
+    v = vm.view
+    w1 = next(w for w in v.windows if w.window == 1)
+    assert w1.minutes == 15 and w1.since == "09:30" and w1.clerk == "王建国"
+    assert len(v.windows) == len(cfg.windows)
+    texts = [a.text.zh for a in v.alerts]
+    assert any("超出服务标准" in t for t in texts) and any("缺纸" in t for t in texts) and any("离线" in t for t in texts)
+    with pytest.raises(ValueError):
+        vm.move_item_here()
+    vm.select(item="SC-0102", window=13)
+    assert vm.move_item_here() == [("AssignItems", {"window": 13, "items": ["SC-0102", "WH-1301"]}),
+                                   ("AssignItems", {"window": 1, "items": ["SC-0101"]})]
+    vm.select(item="SC-0102", window=1)
+    assert vm.reorder(-1) == [("AssignItems", {"window": 1, "items": ["SC-0102", "SC-0101"]})]
+    vm.select(item="SC-0101")
+    assert vm.item_pause(True) == [("PauseItem", {"item": "SC-0101"})]
+    assert vm.change_cap(10) == [("SetDailyCap", {"item": "SC-0101", "cap": 70})]
+    assert vm.set_cap(None) == [("SetDailyCap", {"item": "SC-0101", "cap": None})]
+    assert vm.window_command("PauseWindow") == [("PauseWindow", {"window": 1})]
+
+
+def test_rating_asks_after_finish_not_after_hold(cfg) -> None:
+    vm = RatingVM(cfg, 1)
+    vm.apply_window(window_state(window=1, current="A001", current_status="serving"), 0)
+    vm.apply_window(window_state(window=1, held=["A001"]), 1)
+    assert vm.view.mode == "idle"
+    assert vm.rate("satisfied") is None
+    vm.apply_window(window_state(window=1, current="A001", current_status="serving"), 2)
+    vm.apply_window(window_state(window=1, current="A002", current_status="called"), 3)
+    assert vm.view.mode == "ask" and vm.view.number == "A001"
+    assert [lvl for lvl, _ in vm.view.levels] == ["very_satisfied", "satisfied", "basic", "dissatisfied",
+                                                   "very_dissatisfied"]
+    with pytest.raises(ValueError):
+        vm.rate("great")
+    kind, cmd = vm.rate("very_dissatisfied")  # type: ignore[misc]
+    assert kind == "RateService" and cmd == {"window": 1, "number": "A001", "level": "very_dissatisfied",
+                                              "business_day": "2026-11-25"}
+    assert vm.view.mode == "thanks" and vm.view.pending == 1
+    vm.sent(cmd, S.Reply(id="x", ok=False, error=S.ErrorInfo(code="unknown_command", message="", message_en="")))
+    assert vm.view.pending == 1                                   # kept for a retry
+    vm.sent(cmd, S.Reply(id="x", ok=True, result={}))
+    assert vm.view.pending == 0
+    vm.thanked(10)
+    vm.tick(20)
+    assert vm.view.mode == "idle"
+
+
+def test_announcer_filter_says_each_call_and_recall_once_never_stale() -> None:
+    f = CallFilter()
+    now = datetime(2026, 11, 25, 9, 30, 10, tzinfo=TZ)
+    c = call("A001", 1)
+    assert f.accept(c, now) and not f.accept(c, now)
+    assert f.accept(call("A001", 1, recall=1), now)
+    assert not f.accept(call("A009", 2), now + timedelta(seconds=60))
