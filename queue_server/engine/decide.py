@@ -69,7 +69,9 @@ def roll_over(ctx: Context, state: HallState, now: datetime) -> list[Event]:
     every unserved ticket with a reason) and start the new one."""
     today = business_day(now, ctx.cfg.hall.timezone)
     day = state.day
-    if day is not None and day.business_day == today:
+    if day is not None and day.business_day >= today:
+        # Same day, or the clock went backwards (a hall box whose RTC lost its time
+        # after a power cut): never reopen an earlier day, whose numbers are used.
         return []
     out: list[Event] = []
     if day is not None and not day.ended:
@@ -179,7 +181,7 @@ def estimate_for(ctx: Context, state: HallState, item: str, tier: Tier) -> tuple
 
 def decide(ctx: Context, state: HallState, cmd: Command, now: datetime) -> Decision:
     """Decide one command against a state already rolled to ``now``'s business day."""
-    if state.day is None or state.day.business_day != business_day(now, ctx.cfg.hall.timezone):
+    if state.day is None or state.day.business_day < business_day(now, ctx.cfg.hall.timezone):
         raise ValueError("roll the state over to today's business day before deciding")
     return _decide(cmd, ctx, state, now)
 

@@ -58,6 +58,14 @@ def test_the_business_day_follows_the_hall_clock_not_utc(county):
     assert hall_day["business_day"] == "2026-11-26" and hall_day["number"] == "A001"
 
 
+def test_a_clock_that_jumps_back_a_day_never_reopens_used_numbers(county):
+    county.issue("SC-0101")
+    county.issue("SC-0101")
+    county.now = MORNING - timedelta(days=1)        # the box's clock lost a day
+    assert county.issue("SC-0101") == "A003"
+    assert county.svc.state.day.business_day == MORNING.date()
+
+
 def test_an_unclean_shutdown_moves_todays_counters_past_possibly_printed_numbers(county):
     county.issue("SC-0101")                       # A001
     hall = county.restart(clean=False)            # power cut: no clean stop recorded
