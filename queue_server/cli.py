@@ -60,23 +60,51 @@ def check(config: Path) -> None:
 
 
 def _run(config: Path, data_dir: Path | None, db_url: str | None, cmd: C.Command, as_json: bool) -> dict[str, Any]:
+    """Apply a command directly to the store, or through the running server over MQTT."""
     cfg = _load(config)
     try:
         with open_hall(cfg, data_dir=data_dir, db_url=db_url) as hall:
             out = hall.service.handle(cmd, command_id=f"cli-{uuid.uuid4()}", actor="cli", now=clock.now())
+        ok, result = out.ok, out.result
     except StoreBusy as exc:
-        click.echo(f"error: {exc}. The server owns the hall while it runs; stop it or send commands through it.", err=True)
-        sys.exit(3)
+        ok, result = _via_server(cfg, data_dir, cmd, exc)
     if as_json:
-        click.echo(json.dumps(out.result, ensure_ascii=False, indent=2))
-    elif out.ok:
-        click.echo(_describe(out.result))
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif ok:
+        click.echo(_describe(result))
     else:
-        r = out.result["rejected"]
-        click.echo(f"refused: {r['code']} — {r['message']} / {r['message_en']}" + (f" ({r['detail']})" if r["detail"] else ""), err=True)
-    if not out.ok:
+        r = result["rejected"]
+        click.echo(f"refused: {r['code']} — {r['message']} / {r['message_en']}" + (f" ({r['detail']})" if r.get("detail") else ""), err=True)
+    if not ok:
         sys.exit(1)
-    return out.result
+    return result
+
+
+def _via_server(cfg, data_dir: Path | None, cmd: C.Command, busy: StoreBusy) -> tuple[bool, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The server owns the hall while it runs: send the command to it as the manager
+    console (the staff member at the terminal acts with the manager's rights)."""
+    from .hall import default_data_dir
+    from .protocol import command_to_wire
+
+    creds = (data_dir or default_data_dir()) / "broker" / "credentials.json"
+    manager = next((d.id for d in cfg.devices if d.kind == "manager_console"), None)
+    if not creds.exists() or manager is None:
+        click.echo(f"error: {busy}. The server owns the hall while it runs, and no broker credentials "
+                   f"were found at {creds} to send the command through it.", err=True)
+        sys.exit(3)
+    from .mqtt.client import HallClient, RequestTimeout
+
+    kind, args = command_to_wire(cmd)
+    try:
+        with HallClient(cfg, manager, creds, persistent=False, client_id=f"yimen-cli-{uuid.uuid4().hex[:8]}") as client:
+            reply = client.request(kind, args, timeout=10)
+    except (RequestTimeout, OSError) as exc:
+        click.echo(f"error: the hall server did not answer over MQTT ({exc})", err=True)
+        sys.exit(3)
+    if reply.ok:
+        return True, reply.result or {}
+    rejected = reply.error.model_dump() if reply.error else {"code": "unknown", "message": "", "message_en": ""}
+    return False, {"ok": False, "rejected": rejected}
 
 
 def _describe(result: dict[str, Any]) -> str:
@@ -150,16 +178,21 @@ def do(config: Path, kind: str, args: tuple[str, ...], data_dir, db_url, as_json
 @json_opt
 def queues(config: Path, data_dir, db_url, as_json) -> None:
     """Show every item's queue and every window."""
+    from .hall import store_url
+    from .service import HallService
+    from .store import EventStore
+
     cfg = _load(config)
+    # A reader: works while the server runs, changes nothing.
+    store = EventStore(store_url(cfg, data_dir, db_url), cfg.hall.id, writer=False, timezone=cfg.hall.timezone)
     try:
-        with open_hall(cfg, data_dir=data_dir, db_url=db_url) as hall:
-            now = clock.now()
-            svc = hall.service
-            summary = queue_summary(svc.ctx, svc.state, now)
-            wins = [window_view(svc.ctx, svc.state, w.number) for w in cfg.windows]
-    except StoreBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(3)
+        svc = HallService(cfg, store)
+        svc.rebuild()
+    finally:
+        store.close()
+    now = clock.now()
+    summary = queue_summary(svc.ctx, svc.state, now)
+    wins = [window_view(svc.ctx, svc.state, w.number) for w in cfg.windows]
     if as_json:
         click.echo(json.dumps({"items": summary, "windows": wins}, ensure_ascii=False, indent=2))
         return

@@ -84,6 +84,22 @@ class HallService:
     def start(self, now: datetime) -> StartReport:
         """Rebuild state from the store; after an unclean stop, skip possibly-printed numbers."""
         t0 = time.perf_counter()
+        replayed = self.rebuild()
+        unclean = self.store.get_meta("running") == "1"
+        self.store.set_meta("running", "1")
+        self._started = True
+        rolled = roll_over(self.ctx, self.state, now)
+        if rolled:
+            self._commit(rolled, None)
+        elif unclean:
+            log.warning("hall %s: unclean shutdown detected; moving today's counters forward by %d",
+                        self.cfg.hall.id, self.cfg.rules.unclean_shutdown_margin)
+            self._commit(advance_counters(self.ctx, self.state, now), None)
+        return StartReport(unclean, self._snap_seq, replayed, time.perf_counter() - t0)
+
+    def rebuild(self) -> int:
+        """Fold the store into memory (latest snapshot + what followed); writes nothing,
+        so a reader (``yimen queues``, reports) may do it while the server runs."""
         snap = self.store.latest_snapshot()
         if snap is not None:
             self._snap_seq, data = snap
@@ -103,17 +119,7 @@ class HallService:
                 apply(self.state, e)
             self._seq = seq
             replayed += 1
-        unclean = self.store.get_meta("running") == "1"
-        self.store.set_meta("running", "1")
-        self._started = True
-        rolled = roll_over(self.ctx, self.state, now)
-        if rolled:
-            self._commit(rolled, None)
-        elif unclean:
-            log.warning("hall %s: unclean shutdown detected; moving today's counters forward by %d",
-                        self.cfg.hall.id, self.cfg.rules.unclean_shutdown_margin)
-            self._commit(advance_counters(self.ctx, self.state, now), None)
-        return StartReport(unclean, self._snap_seq, replayed, time.perf_counter() - t0)
+        return replayed
 
     def stop(self) -> None:
         if self._started:

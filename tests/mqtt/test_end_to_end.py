@@ -113,6 +113,20 @@ def test_yimen_hall_command_runs_broker_and_server(tmp_path: Path, cfg) -> None:
         with HallClient(cfg, "kiosk-01", creds_path) as kiosk:
             r = kiosk.request("IssueTicket", {"item": "SC-0101"}, timeout=15)
         assert r.ok and r.result["ticket"]["number"] == "A001"
+        # Staff at a terminal: while the server owns the hall, the CLI goes through it.
+        cli = [sys.executable, "-m", "queue_server.cli"]
+        conf = str(REPO / "config" / "county-hall.toml")
+        issued = subprocess.run([*cli, "issue", conf, "SC-0101", "--data", str(tmp_path)], env=env,
+                                capture_output=True, text=True, timeout=30)
+        assert issued.returncode == 0, issued.stderr
+        assert "ticket A002" in issued.stdout
+        shown = subprocess.run([*cli, "queues", conf, "--data", str(tmp_path), "--json"], env=env,
+                               capture_output=True, text=True, timeout=30)
+        items = {q["item"]: q for q in json.loads(shown.stdout)["items"]}
+        assert items["SC-0101"]["waiting"] == 2 and items["SC-0101"]["issued_today"] == 2
+        refused = subprocess.run([*cli, "call", conf, "77", "--data", str(tmp_path)], env=env,
+                                 capture_output=True, text=True, timeout=30)
+        assert refused.returncode == 1 and "unknown_window" in refused.stderr
         # A second hall on the same port says plainly what to do.
         again = subprocess.run([sys.executable, "-m", "queue_server.cli", "hall", str(REPO / "config" / "county-hall.toml"),
                                 "--data", str(tmp_path / "other"), "--broker-port", str(port)],
