@@ -65,6 +65,12 @@ meta_t = sa.Table(
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
+# Built once: the hot path (every command) should not rebuild statements.
+_INSERT_EVENT = events_t.insert()
+_INSERT_COMMAND = commands_t.insert()
+_SELECT_COMMAND = sa.select(commands_t).where(commands_t.c.hall_id == sa.bindparam("h"),
+                                              commands_t.c.command_id == sa.bindparam("c"))
+
 
 def _registry(name: str) -> Registry:
     """Queue and case events share one ordered stream; their names never clash."""
@@ -167,13 +173,13 @@ class EventStore:
         rows = [self._row(e, record.command_id if record else None) for e in events]
         with self.engine.begin() as conn:
             last = 0
-            for row in rows:
-                last = conn.execute(events_t.insert().values(**row)).inserted_primary_key[0]
+            for row in rows:       # one statement each: we need every row's seq
+                last = conn.execute(_INSERT_EVENT, row).inserted_primary_key[0]
             if record is not None:
-                conn.execute(commands_t.insert().values(
-                    hall_id=self.hall_id, command_id=record.command_id, kind=record.kind,
-                    digest=record.digest, actor=record.actor, at=record.at,
-                    result=json.dumps(record.result, ensure_ascii=False)))
+                conn.execute(_INSERT_COMMAND, {
+                    "hall_id": self.hall_id, "command_id": record.command_id, "kind": record.kind,
+                    "digest": record.digest, "actor": record.actor, "at": record.at,
+                    "result": json.dumps(record.result, ensure_ascii=False)})
         return last
 
     def _row(self, e: Event | CaseEvent, command_id: str | None) -> dict[str, Any]:
@@ -207,8 +213,7 @@ class EventStore:
 
     def command(self, command_id: str) -> CommandRecord | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(commands_t).where(
-                commands_t.c.hall_id == self.hall_id, commands_t.c.command_id == command_id)).first()
+            row = conn.execute(_SELECT_COMMAND, {"h": self.hall_id, "c": command_id}).first()
         if row is None:
             return None
         return CommandRecord(row.command_id, row.kind, row.digest, row.actor, row.at, json.loads(row.result))
