@@ -237,7 +237,7 @@ def ticket_layout(slip: TicketSlip, config: PrinterConfig) -> Layout:
     blocks += _row("办理窗口 Window", "、".join(slip.windows) + " 号", cols)
     blocks += _row("取号时间 Issued", slip.issued_at.strftime("%Y-%m-%d %H:%M"), cols)
     blocks.append(QrBlock(slip.qr_payload, config.qr_module))
-    blocks += _centered("请留意叫号，过号请重新取号", cols)
+    blocks += _centered("请留意叫号，过号请及时到窗口说明", cols)
     blocks += _centered("Please listen for your number", cols)
     blocks += [Feed(1), Cut()]
     return Layout(tuple(blocks))
