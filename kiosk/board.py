@@ -44,6 +44,13 @@ def main(argv: list[str] | None = None) -> None:
         def set_online(self, online: bool) -> None:
             self.vm.set_online(online)
 
+        def repaint_marker(self) -> str:
+            calls = self.vm.view.calls
+            return calls[0].number if calls else "-"
+
+        def probe_state(self) -> dict[str, Any]:
+            return {"calls": [c.number for c in self.vm.view.calls]}
+
     BoardApp(ctx).run()
 
 

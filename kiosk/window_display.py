@@ -81,6 +81,9 @@ def run_display(ctx: AppContext) -> None:
         def set_online(self, online: bool) -> None:
             self.vm.set_online(online)
 
+        def repaint_marker(self) -> str:
+            return self.vm.view.ticket or "-"
+
         def probe_state(self) -> dict[str, Any]:
             led = self.led.board if self.led else None
             shown = getattr(led, "shown", None)

@@ -59,6 +59,10 @@ class HallApp(App):
         """Test hook: facts a screenshot can't show (e.g. how many calls flashed)."""
         return {}
 
+    def repaint_marker(self) -> str:
+        """Benchmark hook: what the screen shows now, in one word (e.g. the top call)."""
+        return ""
+
     def shutdown(self) -> None:
         """Stop app-specific workers (before the MQTT client stops)."""
 
@@ -77,6 +81,9 @@ class HallApp(App):
         if self.ctx.args.probe:
             from .probe import Probe
             self._probe = Probe(self.ctx.args.probe, self)
+            vm = getattr(self, "vm", None)
+            if vm is not None:
+                vm.subscribe(self._probe.repainted)
         return root
 
     def _server_presence(self, p: S.Presence) -> None:

@@ -32,6 +32,14 @@ class Probe:
         self._ev = Clock.schedule_interval(self._poll, 0.1)
         (self.dir / "ready").write_text(str(os.getpid()))
 
+    def repainted(self) -> None:
+        """After a view-model change, note (monotonic time, marker) once the next frame
+        is drawn: the benchmark measures button → repaint with it."""
+        def note(_dt: float) -> None:
+            with open(self.dir / "repaints.log", "a") as f:
+                f.write(f"{time.monotonic():.6f} {self.app.repaint_marker()}\n")
+        Clock.schedule_once(lambda _dt: Clock.schedule_once(note, 0), 0)
+
     def stop(self) -> None:
         self._ev.cancel()
 
