@@ -7,7 +7,10 @@ runs on one worker thread whose results are posted back the same way.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,6 +52,30 @@ class KioskOptions:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+M_ARENA_MAX = -8
+
+
+def limit_malloc_arenas() -> None:
+    """glibc gives each thread its own 64 MiB heap arena; the worker's print rasters
+    would pin one. Two arenas keep a long-running kiosk's memory flat."""
+    if _LIBC is not None:
+        _LIBC.mallopt(M_ARENA_MAX, 2)
+
+
+def release_free_memory() -> None:
+    """Hand freed heap pages back to the system (glibc keeps them otherwise)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
 def on_ui(fn: Callable[[], None]) -> None:
     """Run ``fn`` on Kivy's thread at the next frame (safe from any thread)."""
     Clock.schedule_once(lambda _dt: fn(), 0)
@@ -74,6 +101,9 @@ class CitizenApp(App):
     # -- wiring ---------------------------------------------------------------------------
     def build(self) -> KioskRoot:
         register_fonts()
+        limit_malloc_arenas()
+        # The worker (request + print) must get the GIL quickly while Kivy draws.
+        sys.setswitchinterval(0.001)
         o = self.options
         self._worker = Worker(on_ui)
         self.client = HallClient(o.cfg, o.device_id, o.credentials)
@@ -164,5 +194,11 @@ class CitizenApp(App):
             self.vm.scanned(event.result)
 
     def _do_render(self, *_: Any) -> None:
-        if self.view is not None:
-            self.view.render()
+        if self.view is None or self.vm is None:
+            return
+        self.view.render()
+        if self.vm.screen == "home":
+            # Rebuilt screens leave widget cycles behind (bound callbacks): collect them
+            # while nobody waits, so memory stays flat over a day of tickets.
+            gc.collect()
+            release_free_memory()

@@ -43,9 +43,10 @@ class KioskRoot(Panel):
     def portrait(self) -> bool:
         return Window.height >= Window.width
 
-    def fs(self, base: float) -> float:
-        """Font size: scaled to the short side of the screen and the large-text mode."""
-        return base * min(Window.width, Window.height) / 1080 * self.vm.font_scale
+    def fs(self, base: float, scaled: bool = True) -> int:
+        """Font size: scaled to the short side of the screen and (unless the header) large text."""
+        # Whole pixels: every distinct size is another font object in the text provider.
+        return round(base * min(Window.width, Window.height) / 1080 * (self.vm.font_scale if scaled else 1.0))
 
     # -- the frame ----------------------------------------------------------------------
     def render(self, *_: Any) -> None:
@@ -59,24 +60,27 @@ class KioskRoot(Panel):
         self.add_widget(body)
         self.add_widget(self._footer())
 
+    def fs0(self, base: float) -> int:
+        return self.fs(base, scaled=False)
+
     def update_clock(self) -> None:
         if self._clock_label is not None:
             self._clock_label.text = self._clock_text(self.vm.lang)
 
     def _header(self) -> Widget:
         vm = self.vm
-        bar = Panel(bg=BLUE, size_hint_y=None, height=self.fs(150), padding=(self.fs(30), self.fs(14)),
-                    spacing=self.fs(20))
+        bar = Panel(bg=BLUE, size_hint_y=None, height=self.fs0(150), padding=(self.fs0(30), self.fs0(14)),
+                    spacing=self.fs0(20))
         names = BoxLayout(orientation="vertical")
-        names.add_widget(label(vm.cat.hall_name_en if vm.lang == "en" else vm.cat.hall_name, self.fs(46), WHITE,
+        names.add_widget(label(vm.cat.hall_name_en if vm.lang == "en" else vm.cat.hall_name, self.fs0(46), WHITE,
                                bold=True, fill=True, shorten=True))
-        self._clock_label = label(self._clock_text(vm.lang), self.fs(30), GOLD, fill=True)
+        self._clock_label = label(self._clock_text(vm.lang), self.fs0(30), GOLD, fill=True)
         names.add_widget(self._clock_label)
         bar.add_widget(names)
         for text, key, tap in ((vm.t("lang_switch"), "lang", vm.toggle_lang),
                                (vm.t("large_off" if vm.large else "large_on"), "large", vm.toggle_large)):
-            bar.add_widget(KButton(text, key, tap, bg=WHITE, fg=BLUE, font_size=self.fs(34),
-                                   size_hint_x=None, width=self.fs(220)))
+            bar.add_widget(KButton(text, key, tap, bg=WHITE, fg=BLUE, font_size=self.fs0(34),
+                                   size_hint_x=None, width=self.fs0(220)))
         return bar
 
     def _banner(self) -> Widget | None:
@@ -126,9 +130,11 @@ class KioskRoot(Panel):
         cols = 2 if self.portrait else 4
         grid = GridLayout(cols=cols, spacing=self.fs(24))
         for c in vm.cat.categories:
-            text = f"{pick((c.name, c.name_en), vm.lang)}\n[size={int(self.fs(30))}]{vm.t('items_count', n=len(c.items))}[/size]"
+            text = pick((c.name, c.name_en), vm.lang)
+            if vm.lang == "zh":     # English names often need two lines: no room for the count
+                text += f"\n[size={int(self.fs(30))}]{vm.t('items_count', n=len(c.items))}[/size]"
             btn = KButton(text, f"cat:{c.key}", lambda k=c.key: vm.open_category(k), bg=BLUE,
-                          font_size=self.fs(54 if vm.lang == "zh" else 40), markup=True)
+                          font_size=self.fs(54 if vm.lang == "zh" else 38), markup=True)
             grid.add_widget(btn)
         body.add_widget(grid)
 
@@ -244,33 +250,54 @@ class KioskRoot(Panel):
         body.add_widget(grid)
 
     def result(self, body: BoxLayout) -> None:
+        """The number, large; in landscape the details sit beside it."""
         vm = self.vm
         r = vm.result
         if r is None:
             return
-        t = r.ticket
         card = Panel(bg=CARD if r.printed else PALE_RED, radius=self.fs(16), orientation="vertical",
                      padding=self.fs(30), spacing=self.fs(8))
-        if t.get("priority"):
+        if r.ticket.get("priority"):
             card.add_widget(label(vm.t("priority_badge"), self.fs(44), GREEN, bold=True, halign="center"))
         card.add_widget(label(vm.t("your_number"), self.fs(48), SOFT, halign="center"))
-        number = label(r.number, self.fs(300 if self.portrait else 260), RED, bold=True, halign="center")
+        number = label(r.number, self.fs(300 if self.portrait else 240), RED, bold=True, halign="center")
         number.key = "number"  # type: ignore[attr-defined]
         card.add_widget(number)
-        card.add_widget(label(pick((t["item_name"], t["item_name_en"]), vm.lang), self.fs(48), INK, halign="center"))
-        lo, hi = t["wait_minutes"]
-        card.add_widget(label(f"{vm.t('ahead', n=t['people_ahead'])}    {vm.t('wait_range', lo=lo, hi=hi)}",
-                              self.fs(44), INK, bold=True, halign="center"))
-        windows = "、".join(vm.t("window_n", n=n) for n in t["windows"][:3])
-        card.add_widget(label(vm.t("go_windows", windows=windows), self.fs(38), INK, halign="center"))
+        details = card if self.portrait else BoxLayout(orientation="vertical", spacing=self.fs(16))
+        self._ticket_details(details)
+        if self.portrait:
+            card.add_widget(spacer())
+            body.add_widget(card)
+            self._print_status(body)
+            return
         card.add_widget(spacer())
-        body.add_widget(card)
-        if r.printed:
-            body.add_widget(label(vm.t("take_paper") + "  ▼", self.fs(60), GREEN, bold=True, halign="center"))
-        else:
-            body.add_widget(label(f"{vm.t('print_failed')}（{vm.printer_reason_text()}）", self.fs(54), RED,
-                                  bold=True, halign="center"))
-            body.add_widget(label(vm.t("print_failed_hint"), self.fs(40), INK, halign="center"))
+        row = BoxLayout(spacing=self.fs(30))
+        row.add_widget(card)
+        details.add_widget(spacer())
+        self._print_status(details)
+        details.add_widget(spacer())
+        row.add_widget(details)
+        body.add_widget(row)
+
+    def _ticket_details(self, box: BoxLayout) -> None:
+        vm = self.vm
+        t = vm.result.ticket if vm.result else {}
+        lo, hi = t["wait_minutes"]
+        box.add_widget(label(pick((t["item_name"], t["item_name_en"]), vm.lang), self.fs(48), INK, halign="center"))
+        box.add_widget(label(f"{vm.t('ahead', n=t['people_ahead'])}    {vm.t('wait_range', lo=lo, hi=hi)}",
+                             self.fs(44), INK, bold=True, halign="center"))
+        windows = "、".join(vm.t("window_n", n=n) for n in t["windows"][:3])
+        box.add_widget(label(vm.t("go_windows", windows=windows), self.fs(38), INK, halign="center"))
+
+    def _print_status(self, box: BoxLayout) -> None:
+        vm = self.vm
+        r = vm.result
+        if r is not None and r.printed:
+            box.add_widget(label(vm.t("take_paper") + "  ▼", self.fs(60), GREEN, bold=True, halign="center"))
+            return
+        box.add_widget(label(f"{vm.t('print_failed')}（{vm.printer_reason_text()}）", self.fs(54), RED,
+                             bold=True, halign="center"))
+        box.add_widget(label(vm.t("print_failed_hint"), self.fs(40), INK, halign="center"))
 
     def message(self, body: BoxLayout) -> None:
         vm = self.vm

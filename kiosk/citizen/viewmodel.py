@@ -163,6 +163,7 @@ class KioskViewModel:
         self.pin_entry = ""
         self.issued = 0
         self._before_message = Screen.HOME
+        self._busy_shown = False
 
     # -- observation -------------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -268,7 +269,10 @@ class KioskViewModel:
         self._go(self.screen)
 
     def tick(self) -> None:
-        """Called about once a second: idle and result screens return home by themselves."""
+        """Called about twice a second: idle and result screens return home by themselves."""
+        if self.busy and not self._busy_shown:
+            self._busy_shown = True
+            self._changed()
         if self.busy or self.screen is Screen.HOME and self.person == _Person() and not self.large and self.lang == "zh":
             return
         if self._now() - self._last_touch >= self._timeout():
@@ -324,8 +328,11 @@ class KioskViewModel:
             return
         key = json.dumps([kind, args], sort_keys=True)
         cid = self._outbox.setdefault(key, f"{self.settings.device_id}-{uuid.uuid4().hex[:16]}")
+        # No repaint now: a reply usually comes well before the next frame would matter,
+        # and a full repaint would compete with the request and the print for the GIL.
+        # tick() shows "taking your ticket…" if it takes longer.
         self.busy = True
-        self._changed()
+        self._busy_shown = False
         self._run(lambda: self._work(kind, args, cid), lambda out: self._done(key, kind, out))
 
     def _work(self, kind: str, args: dict[str, Any], cid: str) -> _Outcome:

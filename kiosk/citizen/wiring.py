@@ -17,9 +17,9 @@ from typing import Any, Callable
 
 from devices.fakes import RecordingPrinter
 from devices.health import DeviceHealth
-from devices.printer import EscposPrinter
+from devices.printer import EscposPrinter, PrintResult
 from devices.scanner import ScannerConfig, ScriptedScanner, SerialScanner
-from devices.ticket import ConnectionKind, PrinterConfig, TextMode
+from devices.ticket import ConnectionKind, PrinterConfig, TextMode, TicketSlip
 from queue_server.config import Device, DeviceKind, HallConfig
 
 log = logging.getLogger(__name__)
@@ -68,14 +68,32 @@ def printer_config(device: Device) -> PrinterConfig:
     return PrinterConfig(kind=ConnectionKind.DUMMY, **base)
 
 
+class DemoPrinter(RecordingPrinter):
+    """The fake printer of a hall without hardware: keeps only the last few tickets,
+    so a kiosk running all day on the fake does not grow without bound, and puts in a
+    new roll by itself (failures are still available through ``fail_with``)."""
+
+    keep = 20
+
+    def print_ticket(self, slip: TicketSlip, with_notice: bool = False) -> PrintResult:
+        if self._counter.left_mm < self.config.near_end_mm:
+            log.info("%s (fake): new paper roll", self.device_id)
+            self.roll_changed()
+        result = super().print_ticket(slip, with_notice)
+        with self._lock:
+            del self.jobs[:-self.keep]
+            del self.slips[:-self.keep]
+        return result
+
+
 def make_printer(cfg: HallConfig, kiosk_id: str) -> RecordingPrinter | EscposPrinter:
     device = _attached(cfg, kiosk_id, DeviceKind.PRINTER)
     if device is None:
         log.warning("%s has no printer in the config: using a recording fake", kiosk_id)
-        return RecordingPrinter(PrinterConfig(device_id=f"{kiosk_id}-printer"))
+        return DemoPrinter(PrinterConfig(device_id=f"{kiosk_id}-printer"))
     config = printer_config(device)
     if device.connection == "fake":
-        return RecordingPrinter(config)
+        return DemoPrinter(config)
     return EscposPrinter(config)
 
 

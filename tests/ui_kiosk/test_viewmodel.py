@@ -409,3 +409,17 @@ def test_message_ok_returns_to_the_item_page(kiosk: Kiosk) -> None:
     assert vm.screen is Screen.MESSAGE
     vm.dismiss()
     assert vm.screen is Screen.ITEM and vm.message is None
+
+
+def test_slow_request_shows_taking_on_the_next_tick(kiosk: Kiosk) -> None:
+    vm = kiosk.vm
+    kiosk.runner.hold = True
+    to_item(vm)
+    seen: list[bool] = []
+    vm.subscribe(lambda: seen.append(vm.busy))
+    vm.take_ticket()
+    assert seen == []                 # no repaint competing with the request
+    vm.tick()
+    assert seen == [True]
+    kiosk.runner.finish()
+    assert seen[-1] is False and vm.screen is Screen.RESULT
