@@ -26,6 +26,7 @@ MODULES: dict[DeviceKind, str] = {
     DeviceKind.CLERK_CONSOLE: "kiosk.clerk",
     DeviceKind.MANAGER_CONSOLE: "kiosk.manager",
     DeviceKind.RATING_PAD: "kiosk.rating",
+    DeviceKind.LED: "kiosk.window_display",      # drives the window's LED strip, no screen
     DeviceKind.ANNOUNCER: "kiosk.announcer",
 }
 

@@ -26,7 +26,7 @@ from .cases.events import CASE_EVENTS, CaseEvent
 from .cases.evolve import apply as apply_case
 from .cases.model import CasesState, initial_cases
 from .config import HallConfig, Window
-from .engine.commands import COMMANDS, CloseDay, Command, IssueTicket, CheckIn
+from .engine.commands import COMMANDS, CloseDay, Command, IssueTicket, CheckIn, RateService
 from .engine.decide import Context, Decision, advance_counters, decide, roll_over
 from .engine.events import EVENTS, DayStarted, Event, TicketIssued
 from .engine.evolve import apply, apply_all, new_ticket
@@ -162,6 +162,14 @@ class HallService:
             decision = self._decide_case(cmd, now)
         else:
             decision = decide(self.ctx, self.state, cmd, now)
+            if isinstance(cmd, RateService) and decision.ok:
+                # The ticket was served here; when it opened a case the rating belongs to
+                # the case (好差评 per case, with its follow-up), not to the ticket.
+                case = cmd.case or self.case_for_ticket(cmd.number)
+                if case is not None:
+                    decision = decide_case(self.case_ctx, self.cases, CC.RateCase(
+                        case=case, level=cmd.level, attitude=cmd.attitude, efficiency=cmd.efficiency,
+                        integrity=cmd.integrity, comment=cmd.comment, source=actor, by=actor), now)
         result = self._result(command_id, decision)
         record = CommandRecord(command_id, type(cmd).__name__, digest, actor, now.isoformat(), result)
         if decision.ok and _needs_ticket(cmd):
@@ -188,6 +196,12 @@ class HallService:
             self._commit(d.events, None)
             return d.events
         return []
+
+    def case_for_ticket(self, number: str) -> str | None:
+        """The latest case opened today from this ticket, if any."""
+        day = self.state.day.business_day if self.state.day else None
+        found = [c for (d, t, _item), c in self.cases.by_ticket.items() if d == day and t == number]
+        return max(found) if found else None
 
     def _decide_case(self, cmd: CaseCommand, now: datetime) -> CaseDecision:
         """Case rules, plus the one check that needs the queue: a case opened from a

@@ -96,6 +96,8 @@ def window_view(ctx: Context, state: HallState, number: int) -> dict[str, Any]:
                             if t.status is TicketStatus.WAITING
                             and (t.target_window == number or (t.target_window is None and serves(w, t.item)))),
         "next": nxt.number if nxt else None,
+        "last_finished": ({"number": w.last_finished, "at": w.last_finished_at.isoformat(timespec="seconds")}
+                          if w.last_finished and w.last_finished_at else None),
     }
 
 

@@ -49,12 +49,12 @@ class RatingVM(Observable):
     def apply_window(self, w: S.WindowDisplay, now: float) -> None:
         if w.window != self.window:
             return
-        finished = getattr(w, "last_finished", None)       # proposed server field
-        number = finished.get("number") if isinstance(finished, dict) else self._finished_number(w)
+        finished = w.last_finished                             # the server says who was just served
+        number = finished.number if finished is not None else self._finished_number(w)
         self._prev = w
         if number and number != self._number:
             self._mode, self._number, self._since = "ask", number, now
-            self._case = finished.get("case") if isinstance(finished, dict) else None
+            self._case = finished.case if finished is not None else None
             self._business_day = w.at[:10]
             self._refresh()
 

@@ -13,7 +13,7 @@ __all__ = [
     "COMMANDS", "Command", "IssueTicket", "BookAppointment", "CheckIn", "CallNext", "CallTicket",
     "Recall", "MarkNoShow", "Reinstate", "StartService", "FinishService", "Transfer", "Hold",
     "Resume", "AddItem", "OpenWindow", "PauseWindow", "CloseWindow", "AssignItems",
-    "PauseItem", "ResumeItem", "SetDailyCap", "CloseDay",
+    "PauseItem", "ResumeItem", "SetDailyCap", "CloseDay", "RateService",
 ]
 
 
@@ -155,3 +155,19 @@ class SetDailyCap(Command):
 @command
 class CloseDay(Command):
     reason: str = "business_day_ended"
+
+
+@command
+class RateService(Command):
+    """The citizen rates the service at a window's rating pad (好差评).  When the ticket
+    opened a case the rating goes on the case; otherwise it stays with the ticket."""
+
+    window: int
+    number: str
+    level: str                           # very_satisfied … very_dissatisfied
+    attitude: int | None = None
+    efficiency: int | None = None
+    integrity: int | None = None
+    comment: str = ""
+    case: str | None = None
+    business_day: date | None = None

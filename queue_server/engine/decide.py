@@ -12,13 +12,13 @@ from ..workdays import WorkCalendar, business_day, is_open
 from .commands import (
     AddItem, AssignItems, BookAppointment, CallNext, CallTicket, CheckIn, CloseDay,
     CloseWindow, Command, FinishService, Hold, IssueTicket, MarkNoShow, OpenWindow,
-    PauseItem, PauseWindow, Recall, Reinstate, ResumeItem, Resume, SetDailyCap,
+    PauseItem, PauseWindow, RateService, Recall, Reinstate, ResumeItem, Resume, SetDailyCap,
     StartService, Transfer,
 )
 from .estimate import mean_service_minutes, wait_range
 from .events import (
     AppointmentBooked, CountersAdvanced, DailyCapChanged, DayEnded, DayStarted, Event,
-    ItemAdded, ItemIssuePaused, ServiceFinished, ServiceStarted, TicketCalled, TicketHeld,
+    ItemAdded, ItemIssuePaused, ServiceFinished, ServiceRated, ServiceStarted, TicketCalled, TicketHeld,
     TicketIssued, TicketNoShow, TicketRecalled, TicketReinstated, TicketResumed,
     TicketTransferred, WindowItemsAssigned, WindowStatusChanged,
 )
@@ -534,6 +534,31 @@ def _(cmd: CloseDay, ctx: Context, state: HallState, now: datetime) -> Decision:
         return _yes()
     return _yes(DayEnded(at=now, business_day=state.day.business_day,
                          closed=tuple(open_tickets(state)), reason=cmd.reason or "business_day_ended"))
+
+
+RATING_LEVELS = ("very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied")
+
+
+@_decide.register
+def _(cmd: RateService, ctx: Context, state: HallState, now: datetime) -> Decision:
+    """A rating for a ticket served at this window today (one per ticket)."""
+    if cmd.level not in RATING_LEVELS:
+        return _no(R.INVALID_COMMAND, f"level must be one of {', '.join(RATING_LEVELS)}")
+    for score in (cmd.attitude, cmd.efficiency, cmd.integrity):
+        if score is not None and not 1 <= score <= 5:
+            return _no(R.INVALID_COMMAND, "sub-scores are 1 to 5")
+    t = state.ticket(cmd.number.strip().upper())
+    if t is None:
+        return _no(R.TICKET_NOT_FOUND, cmd.number)
+    w = state.windows.get(cmd.window)
+    if w is None:
+        return _no(R.UNKNOWN_WINDOW, str(cmd.window))
+    if not t.served_items or (t.window != cmd.window and w.last_finished != t.number):
+        return _no(R.NOT_SERVED_HERE, t.number)
+    if t.rating is not None:
+        return _no(R.ALREADY_RATED, t.number)
+    return _yes(ServiceRated(at=now, number=t.number, window=cmd.window, level=cmd.level, attitude=cmd.attitude,
+                             efficiency=cmd.efficiency, integrity=cmd.integrity, comment=cmd.comment[:500]))
 
 
 def all_events(decisions: Iterable[Decision]) -> list[Event]:

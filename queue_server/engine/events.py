@@ -14,7 +14,7 @@ __all__ = [
     "AppointmentBooked", "TicketCalled", "TicketRecalled", "TicketNoShow", "TicketReinstated",
     "ServiceStarted", "ServiceFinished", "TicketTransferred", "TicketHeld", "TicketResumed",
     "ItemAdded", "WindowStatusChanged", "WindowItemsAssigned", "ItemIssuePaused",
-    "DailyCapChanged",
+    "DailyCapChanged", "ServiceRated",
 ]
 
 
@@ -161,3 +161,16 @@ class ItemIssuePaused(Event):
 class DailyCapChanged(Event):
     item: str
     cap: int | None = field(default=None)
+
+
+@event
+class ServiceRated(Event):
+    """A rating for a ticket that opened no case (a consultation, say)."""
+
+    number: str
+    window: int
+    level: str
+    attitude: int | None = None
+    efficiency: int | None = None
+    integrity: int | None = None
+    comment: str = ""

@@ -10,7 +10,7 @@ from functools import singledispatch
 from typing import Iterable
 
 from .events import (
-    AppointmentBooked, CountersAdvanced, DailyCapChanged, DayEnded, DayStarted, Event,
+    ServiceRated, AppointmentBooked, CountersAdvanced, DailyCapChanged, DayEnded, DayStarted, Event,
     ItemAdded, ItemIssuePaused, ServiceFinished, ServiceStarted, TicketCalled, TicketHeld,
     TicketIssued, TicketNoShow, TicketRecalled, TicketReinstated, TicketResumed,
     TicketTransferred, WindowItemsAssigned, WindowStatusChanged,
@@ -52,6 +52,8 @@ def _(e: DayStarted, state: HallState) -> None:
     for w in state.windows.values():
         w.current = None
         w.since = None
+        w.last_finished = None
+        w.last_finished_at = None
     for code in [c for c, a in state.appointments.items() if a.day < e.business_day]:
         del state.appointments[code]
 
@@ -177,6 +179,9 @@ def _(e: ServiceFinished, state: HallState) -> None:
         del recent[:-RECENT_SERVICE_SAMPLES]
     t.served_items.append(e.item)
     t.finished_at = e.at
+    w = state.windows.get(e.window)
+    if w is not None:
+        w.last_finished, w.last_finished_at = t.number, e.at
     if e.next_item is not None:
         # The same visit goes on: back to the queue for the next matter, ahead of
         # later arrivals because it keeps its rank (one ticket, one wait).
@@ -260,3 +265,9 @@ def _(e: ItemIssuePaused, state: HallState) -> None:
 @_fold.register
 def _(e: DailyCapChanged, state: HallState) -> None:
     state.caps[e.item] = e.cap
+
+
+@_fold.register
+def _(e: ServiceRated, state: HallState) -> None:
+    assert state.day is not None
+    state.day.tickets[e.number].rating = e.level

@@ -74,6 +74,7 @@ class Ticket:
     wait_low: int = 0
     wait_high: int = 0
     closed_reason: str = ""
+    rating: str | None = None
 
     def sort_key(self) -> tuple[int, int]:
         return (int(self.tier), self.rank)
@@ -88,6 +89,8 @@ class WindowState:
     current: str | None = None      # ticket called or being served here
     clerk: str = ""
     since: datetime | None = None   # when the current ticket was called
+    last_finished: str | None = None      # for the rating pad: who was just served here
+    last_finished_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -194,6 +197,7 @@ def state_from_dict(d: dict[str, Any]) -> HallState:
         w["status"] = WindowStatus(w["status"])
         w["items"] = tuple(w["items"])
         w["since"] = dt(w["since"])
+        w["last_finished_at"] = dt(w.get("last_finished_at"))
         windows[int(k)] = WindowState(**w)
     appts = {}
     for k, a in d.get("appointments", {}).items():

@@ -40,6 +40,8 @@ class RejectionCode(StrEnum):
     APPOINTMENT_EXISTS = "appointment_exists"
     DUPLICATE_COMMAND = "duplicate_command"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    ALREADY_RATED = "already_rated"
+    NOT_SERVED_HERE = "not_served_here"
 
 
 MESSAGES: dict[RejectionCode, tuple[str, str]] = {
@@ -75,6 +77,8 @@ MESSAGES: dict[RejectionCode, tuple[str, str]] = {
     RejectionCode.APPOINTMENT_WRONG_DAY: ("预约不是今天", "The appointment is not for today"),
     RejectionCode.APPOINTMENT_EXISTS: ("预约码已存在", "That appointment code already exists"),
     RejectionCode.DUPLICATE_COMMAND: ("该指令编号已用于另一条指令", "That command id was already used for a different command"),
+    RejectionCode.ALREADY_RATED: ("已经评价过，谢谢", "Already rated, thank you"),
+    RejectionCode.NOT_SERVED_HERE: ("该号未在本窗口办理", "That ticket was not served at this window"),
     RejectionCode.STORAGE_UNAVAILABLE: ("系统暂时无法保存，请稍后重试或到咨询台", "The hall cannot save right now; try again or go to the help desk"),
 }
 

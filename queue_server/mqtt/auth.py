@@ -41,6 +41,10 @@ def authorize(cfg: HallConfig, device_id: str, cmd: object) -> Rejected | None:
         return None
     if device.kind is DeviceKind.RATING_PAD and kind in RATING_PAD_COMMANDS:
         return None
+    if device.kind is DeviceKind.RATING_PAD and kind is C.RateService:
+        if getattr(cmd, "window", None) == device.window:
+            return None
+        return rejection(RejectionCode.NOT_AUTHORIZED, f"{device_id} rates window {device.window} only")
     if device.kind is DeviceKind.CLERK_CONSOLE:
         if kind in CLERK_OTHER_COMMANDS:
             return None

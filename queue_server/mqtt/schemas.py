@@ -58,6 +58,14 @@ class Reply(_Msg):
 # -- retained state --------------------------------------------------------------------
 
 
+class FinishedTicket(_Part):
+    """The ticket last finished at a window: what its rating pad asks about."""
+
+    number: str
+    at: str
+    case: str | None = None
+
+
 class WindowDisplay(_Msg):
     """What a window's display shows (retained on ``state/window/<n>``)."""
 
@@ -77,6 +85,7 @@ class WindowDisplay(_Msg):
     waiting_here: int
     next: str | None
     at: str
+    last_finished: FinishedTicket | None = None
 
 
 class QueueInfo(_Part):

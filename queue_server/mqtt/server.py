@@ -277,7 +277,14 @@ class MqttServer:
         ctx, state, at = self.svc.ctx, self.svc.state, self._now_text()
         for n in sorted(numbers):
             if n in state.windows:
-                self._put_retained(self.topics.window(n), S.WindowDisplay(**window_view(ctx, state, n), at=at))
+                self._put_retained(self.topics.window(n), S.WindowDisplay(**self._window(n), at=at))
+
+    def _window(self, n: int) -> dict[str, Any]:
+        """The window's view, with the case of the ticket just finished (for its rating pad)."""
+        w = window_view(self.svc.ctx, self.svc.state, n)
+        if w["last_finished"]:
+            w["last_finished"]["case"] = self.svc.case_for_ticket(w["last_finished"]["number"])
+        return w
 
     def _publish_state(self) -> None:
         """Every retained state topic at once (only those that changed are sent)."""
@@ -291,7 +298,7 @@ class MqttServer:
         at = self._now_text()
         windows = []
         for n in sorted(state.windows):
-            w = window_view(ctx, state, n)
+            w = self._window(n)
             windows.append(w)
             self._put_retained(t.window(n), S.WindowDisplay(**w, at=at))
             yield

@@ -66,3 +66,29 @@ def test_a_retried_case_command_opens_one_case(county):
     b = county.send(cmd, command_id="clerk-04:77")
     assert b.duplicate and a.result == b.result
     assert len(county.svc.cases.cases) == 1
+
+
+def test_a_rating_pad_rates_a_consultation_on_its_ticket_once(county):
+    n = county.issue("SF-0302")                       # legal consultation: no case
+    assert county.serve(3) == n
+    assert county.display(3)["last_finished"]["number"] == n
+    county.do(C.RateService(window=3, number=n, level="satisfied"))
+    assert county.svc.state.ticket(n).rating == "satisfied"
+    assert county.refused(C.RateService(window=3, number=n, level="basic")) == "already_rated"
+    assert county.refused(C.RateService(window=9, number=n, level="basic")) == "not_served_here"
+    assert county.refused(C.RateService(window=3, number=n, level="great")) == "invalid_command"
+
+
+def test_when_the_ticket_opened_a_case_the_rating_goes_on_the_case_and_a_bad_one_opens_a_follow_up(county):
+    n = county.issue("RS-0401")
+    county.call(4)
+    county.do(C.StartService(window=4))
+    case = county.do(CC.OpenCase(item="RS-0401", applicant_name="周九", by="刘芳", window=4, ticket=n,
+                                 received=("本人身份证", "近期免冠照片一张")))["events"][0]["case"]
+    county.do(C.FinishService(window=4))
+    assert county.svc.case_for_ticket(n) == case
+    res = county.do(C.RateService(window=4, number=n, level="dissatisfied", attitude=2))
+    assert res["events"][0]["type"] == "CaseRated"
+    rating = county.svc.cases.cases[case].rating
+    assert rating.level == "dissatisfied" and rating.follow_up is not None
+    assert county.refused(C.RateService(window=4, number=n, level="satisfied")) == "already_rated"

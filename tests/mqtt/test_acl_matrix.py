@@ -138,6 +138,8 @@ COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("RateCase", {"case": "XC01-20261125-0001", "level": "satisfied"}),
     ("SubmitFeedback", {"kind": "comment", "text": "大厅很整洁", "source": "kiosk"}),
     ("RouteFeedback", {"entry": "X", "to": "办公室", "by": "主任"}),
+    ("RateService", {"window": 1, "number": "A001", "level": "satisfied"}),
+    ("RateService", {"window": 3, "number": "C001", "level": "satisfied"}),
 ]
 CLERK_CASE = {"CompleteCase", "SubmitFeedback"}
 CLERK_WINDOW = {"CallNext", "CallTicket", "Recall", "MarkNoShow", "StartService", "FinishService", "Transfer",
@@ -149,8 +151,8 @@ def allowed(who: str, kind: str, args: dict[str, Any]) -> bool:
         return True
     if who.startswith("kiosk"):
         return kind in {"IssueTicket", "CheckIn", "SubmitFeedback"}
-    if who.startswith("rating"):
-        return kind in {"RateCase", "SubmitFeedback"}
+    if who.startswith("rating"):       # rating-01 belongs to window 1
+        return kind in {"RateCase", "SubmitFeedback"} or (kind == "RateService" and args.get("window") == 1)
     if who.startswith("clerk"):
         own = int(who.split("-")[1])
         return kind == "Reinstate" or kind in CLERK_CASE or (kind in CLERK_WINDOW and args.get("window") == own)

@@ -58,8 +58,8 @@ def test_a_morning_in_the_hall(server, device, apps) -> None:
     sent = rating.state["sent"][0]
     assert sent == {"kind": "RateService", "args": {"window": 1, "number": "A001", "level": "satisfied",
                                                     "business_day": "2026-11-25"}}
-    # No server side yet: the server says so, and the rating stays in the outbox.
-    assert rating.state["replies"][0]["ok"] is False and rating.state["pending"] == 1
+    # The server took it (A001 opened no case, so the rating stays with the ticket): outbox empty.
+    assert rating.state["replies"][0]["ok"] is True and rating.state["pending"] == 0
 
     # The manager moves SC-0102 to window 13 (first in its order) and pauses window 2.
     manager.shot_until("manager-ready", lambda t: "SC-0102" in t and "13号" in t)
