@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -230,4 +231,6 @@ def pixel_stats(png: Path) -> tuple[tuple[int, int], float]:
         return im.size, ImageStat.Stat(grey).var[0]
 
 
-IMG = REPO / "docs" / "img"
+# Screenshots go to a scratch folder; set YIMEN_SCREENSHOTS=docs/img to refresh the docs.
+IMG = Path(os.environ.get("YIMEN_SCREENSHOTS") or Path(tempfile.gettempdir()) / "yimen-screens")
+IMG.mkdir(parents=True, exist_ok=True)
