@@ -55,11 +55,17 @@ def resolve(cfg: HallConfig, spec: str) -> list[str]:
     return ids
 
 
+# Many apps share one screen here, so none takes it over (a kiosk box runs full screen).
+SHARED_SCREEN_ARGS: dict[DeviceKind, list[str]] = {
+    DeviceKind.KIOSK: ["--windowed", "--size", "540x960"],
+}
+
+
 def command_for(cfg: HallConfig, device_id: str, config_path: Path, data_dir: Path) -> list[str]:
     device = cfg.device(device_id)
     assert device is not None
     return [sys.executable, "-m", MODULES[device.kind], "--config", str(config_path),
-            "--device", device_id, "--data", str(data_dir)]
+            "--device", device_id, "--data", str(data_dir), *SHARED_SCREEN_ARGS.get(device.kind, [])]
 
 
 @dataclass

@@ -12,9 +12,11 @@ from .workdays import local
 QR_VERSION = "YM1"
 
 
-def qr_payload(hall_id: str, business_day: str, number: str) -> str:
-    """ASCII only: ZBar guesses character sets wrongly (field notes)."""
-    return f"{QR_VERSION}|{hall_id}|{business_day}|{number}"
+def qr_payload(hall_id: str, business_day: str, number: str, issued_local: datetime) -> str:
+    """``YM1|hall|day|number|token``, ASCII only (ZBar guesses character sets wrongly).
+    The token is the time of issue, so a scanned ticket can be checked against the
+    ticket the hall really issued under that number."""
+    return f"{QR_VERSION}|{hall_id}|{business_day}|{number}|t{issued_local:%H%M%S}"
 
 
 def windows_for_item(ctx: Context, state: HallState, item: str) -> list[int]:
@@ -43,7 +45,7 @@ def ticket_view(ctx: Context, state: HallState, t: Ticket) -> dict[str, Any]:
         "issued_at": local(t.issued_at, ctx.cfg.hall.timezone).isoformat(timespec="seconds"),
         "windows": windows_for_item(ctx, state, t.item),
         "window": t.window,
-        "qr": qr_payload(ctx.cfg.hall.id, day, t.number),
+        "qr": qr_payload(ctx.cfg.hall.id, day, t.number, local(t.issued_at, ctx.cfg.hall.timezone)),
     }
 
 

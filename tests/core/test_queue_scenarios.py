@@ -411,3 +411,13 @@ def test_township_general_window_serves_civil_affairs_when_window_3_is_closed(to
     n = township.issue("MZ-0702")
     assert township.refused(C.CallNext(window=3)) == "window_closed"
     assert township.call(1) == n
+
+
+def test_the_ticket_qr_payload_is_ascii_and_reads_back_as_this_ticket(county):
+    from devices.codes import parse_ticket_payload
+
+    t = county.ticket_reply("SC-0101")
+    assert t["qr"].isascii()
+    ref = parse_ticket_payload(t["qr"])
+    assert ref is not None and ref.ticket_number == t["number"] and ref.hall_id == "county"
+    assert ref.business_day.isoformat() == "2026-11-25" and ref.token == "t093000"
