@@ -29,6 +29,10 @@ def test_display_and_board_show_calls_and_repaint_after_restart(server, device, 
         assert kiosk.request("IssueTicket", {"item": item}).ok
     board = apps("board-01")
     display = apps("display-01", "1280x720")
+    # Connected and subscribed: the retained state has arrived (two waiting for window 1),
+    # so the call event that follows cannot slip past before the subscription.
+    display.shot_until("connected", lambda t: "本窗口等候 2 人" in t)
+    board.shot_until("connected", lambda t: "王建国" in t and "等候 2 人" in t)
     first = called(clerk1.request("CallNext", {"window": 1}))
     legal = called(clerk3.request("CallNext", {"window": 3}))
 
