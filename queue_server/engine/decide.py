@@ -183,7 +183,10 @@ def decide(ctx: Context, state: HallState, cmd: Command, now: datetime) -> Decis
     """Decide one command against a state already rolled to ``now``'s business day."""
     if state.day is None or state.day.business_day < business_day(now, ctx.cfg.hall.timezone):
         raise ValueError("roll the state over to today's business day before deciding")
-    return _decide(cmd, ctx, state, now)
+    try:
+        return _decide(cmd, ctx, state, now)
+    except _Refuse as refused:
+        return Decision(rejected=refused.rejected)
 
 
 @singledispatch
@@ -278,23 +281,30 @@ def _(cmd: CheckIn, ctx: Context, state: HallState, now: datetime) -> Decision:
     return d
 
 
-def _window(state: HallState, number: int, need_open: bool = False) -> WindowState | Rejected:
+class _Refuse(Exception):
+    """Raised by the lookups below; ``decide`` turns it into a refusal."""
+
+    def __init__(self, code: R, detail: str = "") -> None:
+        super().__init__(code)
+        self.rejected = rejection(code, detail)
+
+
+def _window(state: HallState, number: int, need_open: bool = False) -> WindowState:
     w = state.windows.get(number)
     if w is None:
-        return rejection(R.UNKNOWN_WINDOW, str(number))
+        raise _Refuse(R.UNKNOWN_WINDOW, str(number))
     if need_open and w.status is WindowStatus.CLOSED:
-        return rejection(R.WINDOW_CLOSED, str(number))
+        raise _Refuse(R.WINDOW_CLOSED, str(number))
     if need_open and w.status is WindowStatus.PAUSED:
-        return rejection(R.WINDOW_PAUSED, str(number))
+        raise _Refuse(R.WINDOW_PAUSED, str(number))
     return w
 
 
-def _current(state: HallState, number: int) -> tuple[WindowState, Ticket] | Rejected:
+def _current(state: HallState, number: int) -> tuple[WindowState, Ticket]:
+    """The window and the ticket at it, or a refusal when the window is empty."""
     w = _window(state, number)
-    if isinstance(w, Rejected):
-        return w
     if w.current is None:
-        return rejection(R.NO_CURRENT_TICKET, str(number))
+        raise _Refuse(R.NO_CURRENT_TICKET, str(number))
     t = state.ticket(w.current)
     assert t is not None
     return w, t
@@ -303,8 +313,6 @@ def _current(state: HallState, number: int) -> tuple[WindowState, Ticket] | Reje
 @_decide.register
 def _(cmd: CallNext, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window, need_open=True)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     if w.current is not None:
         return _no(R.WINDOW_BUSY, w.current)
     t = choose_next(ctx, state, w)
@@ -316,8 +324,6 @@ def _(cmd: CallNext, ctx: Context, state: HallState, now: datetime) -> Decision:
 @_decide.register
 def _(cmd: CallTicket, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window, need_open=True)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     if w.current is not None:
         return _no(R.WINDOW_BUSY, w.current)
     t = state.ticket(cmd.number.strip().upper())
@@ -332,10 +338,7 @@ def _(cmd: CallTicket, ctx: Context, state: HallState, now: datetime) -> Decisio
 
 @_decide.register
 def _(cmd: Recall, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    _, t = cur
+    _, t = _current(state, cmd.window)
     if t.status is not TicketStatus.CALLED:
         return _no(R.ALREADY_STARTED, t.number)
     if t.recalls >= ctx.cfg.rules.recall_limit:
@@ -345,10 +348,7 @@ def _(cmd: Recall, ctx: Context, state: HallState, now: datetime) -> Decision:
 
 @_decide.register
 def _(cmd: MarkNoShow, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    _, t = cur
+    _, t = _current(state, cmd.window)
     if t.status is not TicketStatus.CALLED:
         return _no(R.ALREADY_STARTED, t.number)
     return _yes(TicketNoShow(at=now, number=t.number, window=cmd.window))
@@ -369,10 +369,7 @@ def _(cmd: Reinstate, ctx: Context, state: HallState, now: datetime) -> Decision
 
 @_decide.register
 def _(cmd: StartService, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    _, t = cur
+    _, t = _current(state, cmd.window)
     if t.status is not TicketStatus.CALLED:
         return _no(R.ALREADY_STARTED, t.number)
     return _yes(ServiceStarted(at=now, number=t.number, window=cmd.window))
@@ -380,10 +377,7 @@ def _(cmd: StartService, ctx: Context, state: HallState, now: datetime) -> Decis
 
 @_decide.register
 def _(cmd: FinishService, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    _, t = cur
+    _, t = _current(state, cmd.window)
     events: list[Event] = []
     if t.status is TicketStatus.CALLED:
         # Finishing straight from "called" is common for quick matters: record the start.
@@ -395,21 +389,17 @@ def _(cmd: FinishService, ctx: Context, state: HallState, now: datetime) -> Deci
 
 @_decide.register
 def _(cmd: Transfer, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    w, t = cur
+    w, t = _current(state, cmd.window)
     if cmd.to_item is None and cmd.to_window is None:
         return _no(R.INVALID_COMMAND, "transfer needs to_item or to_window")
     to_item = cmd.to_item or t.item
-    if ctx.cfg.item(to_item) is None:
+    target_item = ctx.cfg.item(to_item)
+    if target_item is None:
         return _no(R.UNKNOWN_ITEM, to_item)
-    if ctx.cfg.item(to_item).status is ItemStatus.WITHDRAWN:  # type: ignore[union-attr]
+    if target_item.status is ItemStatus.WITHDRAWN:
         return _no(R.ITEM_WITHDRAWN, to_item)
     if cmd.to_window is not None:
         target = _window(state, cmd.to_window)
-        if isinstance(target, Rejected):
-            return Decision(rejected=target)
         if target.number == w.number:
             return _no(R.SAME_TARGET, str(target.number))
         if not serves(target, to_item):
@@ -425,18 +415,13 @@ def _(cmd: Transfer, ctx: Context, state: HallState, now: datetime) -> Decision:
 
 @_decide.register
 def _(cmd: Hold, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    _, t = cur
+    _, t = _current(state, cmd.window)
     return _yes(TicketHeld(at=now, number=t.number, window=cmd.window))
 
 
 @_decide.register
 def _(cmd: Resume, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     if w.current is not None:
         return _no(R.WINDOW_BUSY, w.current)
     t = state.ticket(cmd.number.strip().upper())
@@ -449,10 +434,7 @@ def _(cmd: Resume, ctx: Context, state: HallState, now: datetime) -> Decision:
 
 @_decide.register
 def _(cmd: AddItem, ctx: Context, state: HallState, now: datetime) -> Decision:
-    cur = _current(state, cmd.window)
-    if isinstance(cur, Rejected):
-        return Decision(rejected=cur)
-    _, t = cur
+    _, t = _current(state, cmd.window)
     item = ctx.cfg.item(cmd.item)
     if item is None:
         return _no(R.UNKNOWN_ITEM, cmd.item)
@@ -466,24 +448,18 @@ def _(cmd: AddItem, ctx: Context, state: HallState, now: datetime) -> Decision:
 @_decide.register
 def _(cmd: OpenWindow, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     return _yes(WindowStatusChanged(at=now, window=w.number, status=WindowStatus.OPEN, clerk=cmd.clerk))
 
 
 @_decide.register
 def _(cmd: PauseWindow, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     return _yes(WindowStatusChanged(at=now, window=w.number, status=WindowStatus.PAUSED, clerk=w.clerk))
 
 
 @_decide.register
 def _(cmd: CloseWindow, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     if w.current is not None:
         return _no(R.WINDOW_BUSY, w.current)
     return _yes(WindowStatusChanged(at=now, window=w.number, status=WindowStatus.CLOSED))
@@ -492,8 +468,6 @@ def _(cmd: CloseWindow, ctx: Context, state: HallState, now: datetime) -> Decisi
 @_decide.register
 def _(cmd: AssignItems, ctx: Context, state: HallState, now: datetime) -> Decision:
     w = _window(state, cmd.window)
-    if isinstance(w, Rejected):
-        return Decision(rejected=w)
     unknown = [c for c in cmd.items if ctx.cfg.item(c) is None]
     if unknown:
         return _no(R.UNKNOWN_ITEM, ",".join(unknown))
@@ -504,18 +478,12 @@ def _(cmd: AssignItems, ctx: Context, state: HallState, now: datetime) -> Decisi
     return _yes(WindowItemsAssigned(at=now, window=w.number, items=tuple(cmd.items)))
 
 
-@_decide.register
-def _(cmd: PauseItem, ctx: Context, state: HallState, now: datetime) -> Decision:
+@_decide.register(PauseItem)
+@_decide.register(ResumeItem)
+def _(cmd: PauseItem | ResumeItem, ctx: Context, state: HallState, now: datetime) -> Decision:
     if ctx.cfg.item(cmd.item) is None:
         return _no(R.UNKNOWN_ITEM, cmd.item)
-    return _yes(ItemIssuePaused(at=now, item=cmd.item, paused=True))
-
-
-@_decide.register
-def _(cmd: ResumeItem, ctx: Context, state: HallState, now: datetime) -> Decision:
-    if ctx.cfg.item(cmd.item) is None:
-        return _no(R.UNKNOWN_ITEM, cmd.item)
-    return _yes(ItemIssuePaused(at=now, item=cmd.item, paused=False))
+    return _yes(ItemIssuePaused(at=now, item=cmd.item, paused=isinstance(cmd, PauseItem)))
 
 
 @_decide.register
