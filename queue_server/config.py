@@ -15,6 +15,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -292,15 +293,27 @@ class HallConfig(_Model):
     cases: CaseSettings = CaseSettings()
     roster: RosterSettings = RosterSettings()
 
-    # -- lookups (the config is frozen, so these are cheap to derive) --
+    # -- lookups (the config is frozen, so each index is built once) --
+    @cached_property
+    def _items_by_code(self) -> dict[str, Item]:
+        return _index(self.items, "code")
+
+    @cached_property
+    def _windows_by_number(self) -> dict[int, Window]:
+        return _index(self.windows, "number")
+
+    @cached_property
+    def _devices_by_id(self) -> dict[str, Device]:
+        return _index(self.devices, "id")
+
     def item(self, code: str) -> Item | None:
-        return _index(self.items, "code").get(code)
+        return self._items_by_code.get(code)
 
     def window(self, number: int) -> Window | None:
-        return _index(self.windows, "number").get(number)
+        return self._windows_by_number.get(number)
 
     def device(self, device_id: str) -> Device | None:
-        return _index(self.devices, "id").get(device_id)
+        return self._devices_by_id.get(device_id)
 
 
 def _index(seq: list[Any], attr: str) -> dict[Any, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .engine.decide import Context, choose_next, estimate_for, serves, waiting_for_item
+from .engine.decide import Context, choose_next, eligible, estimate_for
 from .engine.model import HallState, Ticket, TicketStatus, Tier, WindowStatus
 from .workdays import local
 
@@ -50,14 +50,19 @@ def ticket_view(ctx: Context, state: HallState, t: Ticket) -> dict[str, Any]:
 
 
 def queue_summary(ctx: Context, state: HallState, now: datetime) -> list[dict[str, Any]]:
-    """Per item: waiting count, longest wait so far, and the estimate for a newcomer."""
+    """Per item: waiting count, longest wait so far, and the estimate for a newcomer.
+    One pass over the open tickets: this is painted after every change."""
+    queues: dict[str, list[Ticket]] = {}
+    for t in (state.day.active.values() if state.day else ()):
+        if t.status is TicketStatus.WAITING and t.target_window is None:
+            queues.setdefault(t.item, []).append(t)
     out = []
     for item in ctx.cfg.items:
         if item.status != "active":
             continue
-        waiting = waiting_for_item(state, item.code)
+        waiting = queues.get(item.code, [])
         longest = max(((now - t.issued_at).total_seconds() / 60 for t in waiting), default=0.0)
-        ahead, low, high = estimate_for(ctx, state, item.code, Tier.WALK_IN) if state.day else (0, 0, 0)
+        _, low, high = estimate_for(ctx, state, item.code, Tier.WALK_IN, waiting) if state.day else (0, 0, 0)
         cap = state.caps.get(item.code, item.daily_cap)
         issued = state.day.issued_per_item.get(item.code, 0) if state.day else 0
         out.append({
@@ -76,10 +81,14 @@ def window_view(ctx: Context, state: HallState, number: int) -> dict[str, Any]:
     w = state.windows[number]
     cfg_w = ctx.cfg.window(number)
     cur = state.ticket(w.current) if w.current else None
-    active = list(state.day.active.values()) if state.day else []
-    held = [t.number for t in active
-            if t.status is TicketStatus.HELD and t.window == number]
-    nxt = choose_next(ctx, state, w) if w.status is WindowStatus.OPEN else None
+    held: list[str] = []
+    here: list[Ticket] = []          # waiting tickets this window may call
+    for t in (state.day.active.values() if state.day else ()):
+        if t.status is TicketStatus.HELD and t.window == number:
+            held.append(t.number)
+        elif eligible(w, t):
+            here.append(t)
+    nxt = choose_next(ctx, state, w, here) if w.status is WindowStatus.OPEN else None
     return {
         "window": number,
         "name": cfg_w.name if cfg_w else str(number),
@@ -94,9 +103,7 @@ def window_view(ctx: Context, state: HallState, number: int) -> dict[str, Any]:
         "current_item": cur.item if cur else None,
         "since": w.since.isoformat(timespec="seconds") if w.since else None,
         "held": held,
-        "waiting_here": sum(1 for t in active
-                            if t.status is TicketStatus.WAITING
-                            and (t.target_window == number or (t.target_window is None and serves(w, t.item)))),
+        "waiting_here": len(here),
         "next": nxt.number if nxt else None,
         "last_finished": ({"number": w.last_finished, "at": w.last_finished_at.isoformat(timespec="seconds")}
                           if w.last_finished and w.last_finished_at else None),

@@ -139,24 +139,33 @@ def _best_within_item(state: HallState, ctx: Context, cands: list[Ticket]) -> Ti
     return first
 
 
-def choose_next(ctx: Context, state: HallState, window: WindowState) -> Ticket | None:
+def eligible_tickets(state: HallState, window: WindowState) -> list[Ticket]:
+    return [t for t in state.day.active.values() if eligible(window, t)] if state.day else []
+
+
+def choose_next(ctx: Context, state: HallState, window: WindowState,
+                tickets: list[Ticket] | None = None) -> Ticket | None:
     """The window's own transfers first, then its items in priority order, then (for a
-    general window) any item, oldest first within priority class."""
-    if state.day is None:
-        return None
-    tickets = [t for t in state.day.active.values() if eligible(window, t)]
+    general window) any item, oldest first within priority class.  ``tickets``: the
+    window's eligible tickets when the caller already has them."""
+    if tickets is None:
+        tickets = eligible_tickets(state, window)
     if not tickets:
         return None
-    targeted = [t for t in tickets if t.target_window == window.number]
+    by_item: dict[str, list[Ticket]] = {}
+    targeted = []
+    for t in tickets:
+        if t.target_window == window.number:
+            targeted.append(t)
+        by_item.setdefault(t.item, []).append(t)
     if targeted:
         return min(targeted, key=Ticket.sort_key)
     for item in window.items:
-        cands = [t for t in tickets if t.item == item]
-        if cands:
-            return _best_within_item(state, ctx, cands)
+        if item in by_item:
+            return _best_within_item(state, ctx, by_item[item])
     # General window: any other item, priority class then arrival.
     best = min(tickets, key=Ticket.sort_key)
-    return _best_within_item(state, ctx, [t for t in tickets if t.item == best.item])
+    return _best_within_item(state, ctx, by_item[best.item])
 
 
 def open_servers(state: HallState, item: str) -> int:
@@ -164,9 +173,12 @@ def open_servers(state: HallState, item: str) -> int:
     return n_open or sum(1 for w in state.windows.values() if serves(w, item)) or 1
 
 
-def estimate_for(ctx: Context, state: HallState, item: str, tier: Tier) -> tuple[int, int, int]:
-    """(people ahead, low, high) for a ticket about to join ``item``'s queue."""
-    ahead = sum(1 for t in waiting_for_item(state, item) if t.tier <= tier)
+def estimate_for(ctx: Context, state: HallState, item: str, tier: Tier,
+                 waiting: list[Ticket] | None = None) -> tuple[int, int, int]:
+    """(people ahead, low, high) for a ticket about to join ``item``'s queue;
+    ``waiting``: that queue when the caller already has it."""
+    queue = waiting_for_item(state, item) if waiting is None else waiting
+    ahead = sum(1 for t in queue if t.tier <= tier)
     cfg_item = ctx.cfg.item(item)
     configured = cfg_item.standard.avg_service_minutes if cfg_item else 10.0
     recent = state.day.service_minutes.get(item) if state.day else None
