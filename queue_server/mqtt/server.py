@@ -29,7 +29,7 @@ from ..cases.roster import roster_for, roster_from_config
 from ..config import HallConfig
 from ..engine import commands as C
 from ..engine.events import Event, TicketCalled, TicketRecalled
-from ..engine.model import HallState
+from ..engine.model import HallState, WindowState
 from ..engine.rejections import MESSAGES, Rejected, RejectionCode
 from ..hall import OpenHall, default_data_dir
 from ..protocol import CommandError, check_command_id, parse_command
@@ -217,7 +217,12 @@ class MqttServer:
                           props=publish_props(correlation=item.correlation, expiry=REPLY_EXPIRY_S))
         touched, self._touched = self._touched, set()
         self._publish_windows(touched)
+        called = bool(self._calls)
         self._publish_calls()
+        if called:
+            # People watch the board for their number: a call repaints it at once (cheap:
+            # it needs no per-window queue views); counts and waits follow, coalesced.
+            self._publish_board(queue_summary(self.svc.ctx, self.svc.state, clock.now()))
 
     def _answer(self, device: str, payload: bytes) -> S.Reply:
         cid: str | None = None
@@ -297,20 +302,21 @@ class MqttServer:
         self._dirty_since = None
         ctx, state, t = self.svc.ctx, self.svc.state, self.topics
         at = self._now_text()
-        windows = []
         for n in sorted(state.windows):
-            w = self._window(n)
-            windows.append(w)
-            self._put_retained(t.window(n), S.WindowDisplay(**w, at=at))
+            self._put_retained(t.window(n), S.WindowDisplay(**self._window(n), at=at))
             yield
         summary = queue_summary(ctx, state, clock.now())
         day = state.day.business_day.isoformat() if state.day else None
         self._put_retained(t.queues, S.QueuesState(business_day=day, at=at, items=summary))
         yield
-        self._put_retained(t.board, self._board(day, at, windows, summary, state))
+        self._publish_board(summary)
 
-    def _board(self, day: str | None, at: str, windows: list[dict[str, Any]], summary: list[dict[str, Any]],
-               state: HallState) -> S.BoardState:
+    def _publish_board(self, summary: list[dict[str, Any]]) -> None:
+        state = self.svc.state
+        day = state.day.business_day.isoformat() if state.day else None
+        self._put_retained(self.topics.board, self._board(day, self._now_text(), summary, state))
+
+    def _board(self, day: str | None, at: str, summary: list[dict[str, Any]], state: HallState) -> S.BoardState:
         h = self.cfg.hall
         items = []
         for q in summary:
@@ -323,10 +329,7 @@ class MqttServer:
         return S.BoardState(
             hall=h.id, name=h.name, name_en=h.name_en, business_day=day, at=at,
             recent_calls=[S.RecentCall(**c) for c in recent_calls(state)],
-            windows=[S.BoardWindow(window=w["window"], name=w["name"], name_en=w["name_en"], status=w["status"],
-                                   current=w["current"], responsible=w["responsible"],
-                                   responsible_title=_title(self.cfg, w["window"]), staff=staff.get(w["window"], []))
-                     for w in windows],
+            windows=[_board_window(self.cfg, w, staff.get(n, [])) for n, w in sorted(state.windows.items())],
             waiting=items, notices=list(h.notices), duty_leader=duty.duty_leader if duty else None)
 
     def _publish_calls(self) -> None:
@@ -379,9 +382,12 @@ class MqttServer:
 # -- request decoding (pure) ------------------------------------------------------------------------
 
 
-def _title(cfg: HallConfig, number: int) -> str:
-    w = cfg.window(number)
-    return w.responsible_title if w else ""
+def _board_window(cfg: HallConfig, w: WindowState, staff: list[str]) -> S.BoardWindow:
+    """A window as the board shows it: straight from state, no queue scan."""
+    c = cfg.window(w.number)
+    return S.BoardWindow(window=w.number, name=c.name if c else str(w.number), name_en=c.name_en if c else str(w.number),
+                         status=str(w.status), current=w.current, responsible=c.responsible if c else "",
+                         responsible_title=c.responsible_title if c else "", staff=staff)
 
 
 def _decode(payload: bytes) -> dict[str, Any]:
