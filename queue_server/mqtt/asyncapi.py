@@ -28,6 +28,8 @@ CHANNELS: dict[str, tuple[str, str, str, bool]] = {
     "window": ("state/window/{window}", "WindowDisplay", "One window's display (retained).", True),
     "queues": ("state/queues", "QueuesState", "Queue lengths and wait estimates per item (retained).", True),
     "devices": ("state/devices", "DevicesState", "Every device's presence and health, for managers (retained).", True),
+    "cases": ("state/cases", "CasesOverview",
+              "Case deadline warnings and proxied cases, for managers (retained).", True),
     "deviceHealth": ("state/device/{device}", "DeviceHealth", "A device's own health report (retained).", True),
     "presence": ("presence/{device}", "Presence",
                  "Online on connect, offline as the last will (retained). The server is device yimen-server.", True),

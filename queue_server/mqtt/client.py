@@ -139,6 +139,10 @@ class HallClient:
     def on_queues(self, cb: Callable[[S.QueuesState], None]) -> None:
         self.subscribe(self.topics.queues, S.QueuesState, cb)
 
+    def on_cases(self, cb: Callable[[S.CasesOverview], None]) -> None:
+        """Deadline warnings and proxied cases (managers only, by the broker's ACL)."""
+        self.subscribe(self.topics.cases, S.CasesOverview, cb)
+
     def on_calls(self, cb: Callable[[S.CallEvent], None], window: int | None = None) -> None:
         self.subscribe(self.topics.call(window) if window is not None else self.topics.all_calls, S.CallEvent, cb)
 

@@ -205,9 +205,42 @@ class DevicesState(_Msg):
     devices: list[DeviceStatus]
 
 
+class CaseLight(_Part):
+    case: str
+    item_name: str
+    status: str
+    due: str
+    light: str                      # yellow (due soon) or red (overdue)
+
+
+class ProxiedCase(_Part):
+    case: str
+    item_name: str
+    applicant: str                  # masked (张*)
+    agent_name: str
+    step: str
+    step_name: str
+    step_name_en: str
+    steps_done: int                 # of 7
+    case_status: str
+    light: str
+
+
+class CasesOverview(_Msg):
+    """Cases for managers (retained on ``state/cases``): deadline warnings and where every
+    proxied case stands.  Applicants appear masked; never an ID number."""
+
+    business_day: str | None
+    at: str
+    open_cases: int
+    warnings: list[CaseLight]
+    proxied: list[ProxiedCase]
+    open_follow_ups: int
+
+
 PAYLOADS: dict[str, type[BaseModel]] = {
     m.__name__: m for m in (CommandRequest, Reply, WindowDisplay, QueuesState, BoardState,
-                            CallEvent, Presence, DeviceHealth, DevicesState)
+                            CallEvent, Presence, DeviceHealth, DevicesState, CasesOverview)
 }
 
 

@@ -25,6 +25,8 @@ import paho.mqtt.client as mqtt
 from pydantic import BaseModel, ValidationError
 
 from .. import clock
+from ..cases import views as case_views
+from ..cases.model import OPEN_STATUSES as OPEN_CASE_STATUSES
 from ..cases.roster import roster_for, roster_from_config
 from ..config import HallConfig
 from ..engine import commands as C
@@ -310,6 +312,28 @@ class MqttServer:
         self._put_retained(t.queues, S.QueuesState(business_day=day, at=at, items=summary))
         yield
         self._publish_board(summary)
+        yield
+        self._put_retained(t.cases, self._cases_overview(day, at))
+
+    def _cases_overview(self, day: str | None, at: str) -> S.CasesOverview:
+        """Deadline lights and proxied cases as of today (yellow/red change with the day)."""
+        cases, svc = self.svc.cases, self.svc
+        today = svc.state.day.business_day if svc.state.day else clock.now().date()
+        warn_days = svc.case_ctx.rules.warning_days
+        lights = case_views.warnings(cases, svc.ctx.cal, today, warn_days)
+        proxied = case_views.proxy_board(cases, self.cfg, svc.ctx.cal, today, warn_days)
+        open_cases = sum(1 for c in cases.cases.values() if c.status in OPEN_CASE_STATUSES)
+        follow_ups = sum(1 for c in cases.cases.values()
+                         if c.rating is not None and c.rating.follow_up is not None
+                         and str(c.rating.follow_up.status) != "closed")
+        return S.CasesOverview(
+            business_day=day, at=at, open_cases=open_cases, open_follow_ups=follow_ups,
+            warnings=[S.CaseLight(case=w.case, item_name=w.item_name, status=w.status, due=w.due.isoformat(),
+                                  light=str(w.light)) for w in lights],
+            proxied=[S.ProxiedCase(case=p.case, item_name=p.item_name, applicant=p.applicant, agent_name=p.agent_name,
+                                   step=str(p.step), step_name=p.step_name, step_name_en=p.step_name_en,
+                                   steps_done=p.steps_done, case_status=p.case_status, light=str(p.light))
+                     for p in proxied])
 
     def _publish_board(self, summary: list[dict[str, Any]]) -> None:
         state = self.svc.state

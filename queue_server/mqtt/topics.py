@@ -48,6 +48,10 @@ class Topics:
     def devices(self) -> str:
         return f"{self.base}/state/devices"
 
+    @property
+    def cases(self) -> str:
+        return f"{self.base}/state/cases"
+
     # -- wildcard subscriptions (server, board, manager) --
     @property
     def all_cmds(self) -> str:
