@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> None:
             client.subscribe(client.topics.all_windows, S.WindowDisplay, on_ui(self.vm.apply_window))
             client.on_queues(on_ui(self.vm.apply_queues))
             client.on_devices(on_ui(self.vm.apply_devices))
+            client.on_cases(on_ui(self.vm.apply_cases))
 
         def act(self, key: str) -> None:
             what, build = self.table[key]

@@ -103,6 +103,7 @@ class ManagerVM(Observable):
         self._windows: dict[int, S.WindowDisplay] = {}
         self._queues: S.QueuesState | None = None
         self._devices: S.DevicesState | None = None
+        self._cases: S.CasesOverview | None = None
         self._online = True
         self._busy = False
         self._message, self._message_ok = Text("正在连接…", "Connecting…"), True
@@ -121,6 +122,10 @@ class ManagerVM(Observable):
 
     def apply_devices(self, d: S.DevicesState) -> None:
         self._devices = d
+        self._refresh()
+
+    def apply_cases(self, c: S.CasesOverview) -> None:
+        self._cases = c
         self._refresh()
 
     def set_online(self, online: bool) -> None:
@@ -285,4 +290,19 @@ class ManagerVM(Observable):
             if d.problem is not None and d.online is not None:
                 out.append(Alert(d.online is False or "缺纸" in d.problem.zh,
                                  Text(f"{d.kind.zh} {d.id}：{d.problem.zh}", f"{d.kind.en} {d.id}: {d.problem.en}")))
+        out.extend(self._case_alerts())
         return tuple(out)
+
+    def _case_alerts(self) -> list[Alert]:
+        """限时办结: red for overdue cases, yellow for those due within the warning days."""
+        c = self._cases
+        if c is None:
+            return []
+        out = [Alert(w.light == "red",
+                     Text(f"办件 {w.case}（{w.item_name}）{'已超期' if w.light == 'red' else '即将到期'}，期限 {w.due}",
+                          f"Case {w.case} {'overdue' if w.light == 'red' else 'due soon'}, due {w.due}"))
+               for w in c.warnings]
+        if c.open_follow_ups:
+            out.append(Alert(False, Text(f"差评回访待处理 {c.open_follow_ups} 件",
+                                         f"{c.open_follow_ups} bad-rating follow-ups open")))
+        return out

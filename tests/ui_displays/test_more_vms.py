@@ -87,3 +87,16 @@ def test_announcer_filter_says_each_call_and_recall_once_never_stale() -> None:
     assert f.accept(c, now) and not f.accept(c, now)
     assert f.accept(call("A001", 1, recall=1), now)
     assert not f.accept(call("A009", 2), now + timedelta(seconds=60))
+
+
+def test_manager_sees_overdue_and_due_soon_cases_and_open_follow_ups(cfg) -> None:
+    vm = ManagerVM(cfg, fixed(9, 45))
+    vm.apply_cases(S.CasesOverview(business_day="2026-11-25", at=AT, open_cases=3, open_follow_ups=1, proxied=[],
+                                   warnings=[S.CaseLight(case="XC01-20261101-0001", item_name="最低生活保障申请",
+                                                         status="processing", due="2026-11-24", light="red"),
+                                             S.CaseLight(case="XC01-20261120-0003", item_name="失业登记",
+                                                         status="accepted", due="2026-11-26", light="yellow")]))
+    texts = [(a.severe, a.text.zh) for a in vm.view.alerts]
+    assert (True, "办件 XC01-20261101-0001（最低生活保障申请）已超期，期限 2026-11-24") in texts
+    assert (False, "办件 XC01-20261120-0003（失业登记）即将到期，期限 2026-11-26") in texts
+    assert (False, "差评回访待处理 1 件") in texts
