@@ -95,7 +95,8 @@ def start_apps(cfg: HallConfig, device_ids: list[str], config_path: Path, data_d
     procs = {}
     for d in device_ids:
         out = open(logs / f"{d}.log", "ab")  # noqa: SIM115 - the child owns it
+        # Own session: Ctrl+C reaches the hall, which then stops each app in turn.
         procs[d] = subprocess.Popen(command_for(cfg, d, config_path, data_dir), stdout=out, stderr=subprocess.STDOUT,
-                                    env={**os.environ, "KIVY_NO_ARGS": "1"})
+                                    env={**os.environ, "KIVY_NO_ARGS": "1"}, start_new_session=True)
         log.warning("started %s (log: %s)", d, logs / f"{d}.log")
     return AppProcesses(procs)
