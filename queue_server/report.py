@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from .cases.evolve import apply as apply_case
 from .cases.figures import CaseFigures, FeedbackFigures, case_figures, feedback_figures
 from .cases.model import RATING_NAMES, CasesState, RatingLevel, initial_cases
+from .cases.views import CaseLight, warnings
 from .config import HallConfig
 from .engine.events import ServiceFinished, ServiceStarted, TicketCalled, TicketIssued, TicketNoShow, DayEnded
 from .store import EventStore, case_event_types, events_t
@@ -95,6 +96,7 @@ class Report:
     by_item: dict[str, CaseFigures]
     total: CaseFigures
     feedback: FeedbackFigures
+    warnings: list[CaseLight]          # open cases yellow or red at the end of the period
 
 
 def build_report(cfg: HallConfig, store: EventStore, start: date, end: date) -> Report:
@@ -125,6 +127,7 @@ def build_report(cfg: HallConfig, store: EventStore, start: date, end: date) -> 
         by_item=case_figures(all_cases, cal, start, end, by="item"),
         total=case_figures(all_cases, cal, start, end).get("all", CaseFigures()),
         feedback=feedback_figures(cases.feedback.values(), start, end, hall=cfg.hall.id),
+        warnings=warnings(cases, cal, end, cfg.cases.warning_days),
     )
 
 
@@ -188,6 +191,8 @@ def write_report(cfg: HallConfig, report: Report, out_dir: Path) -> list[Path]:
                                "complaints_replied_on_time", "complaints_open", "complaint_reply_rate"],
               [[str(fb.comments), str(fb.comments_replied), str(fb.complaints), str(fb.complaints_replied),
                 str(fb.complaints_replied_on_time), str(fb.complaints_open), _pct(fb.complaint_reply_rate)]])
+    write_csv("case_warnings.csv", ["case", "item", "status", "due", "light"],
+              [[w.case, w.item_name, w.status, w.due.isoformat(), str(w.light)] for w in report.warnings])
     page = out_dir / "report.html"
     page.write_text(render_html(cfg, report), encoding="utf-8")
     written.append(page)
@@ -264,6 +269,10 @@ def render_html(cfg: HallConfig, r: Report) -> str:
 <h2>各类事项办结率 Completion rate by category</h2>
 {_bars(rate_rows, 100.0) if rate_rows else "<p>本期无到期办件 No cases due in this period.</p>"}
 {case_table}
+<h2>办件预警 Deadline warnings (at {r.end})</h2>
+{table(["办件 Case", "事项 Item", "状态 Status", "期限 Due", "预警 Light"],
+       [[w.case, w.item_name, w.status, w.due.isoformat(), "红 overdue" if str(w.light) == "red" else "黄 due soon"]
+        for w in r.warnings]) if r.warnings else "<p>无 None.</p>"}
 <h2>取号与等候 Tickets and waits</h2>
 {_bars(ticket_rows, max((x[1] for x in ticket_rows), default=1), "#c71a1f") if ticket_rows else "<p>本期无取号 No tickets.</p>"}
 {tick_table}

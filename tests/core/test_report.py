@@ -67,12 +67,22 @@ def test_given_a_scripted_morning_when_the_report_is_written_then_every_figure_m
     # market: accepted 25 Nov with 10 working days -> due 9 Dec, outside November: not due, not completed.
     assert (cases["market"]["accepted"], cases["market"]["due"], cases["market"]["completed"]) == ("1", "0", "0")
     assert cases["all"]["accepted"] == "2" and cases["all"]["completion_rate"] == "100.0%"
+    # At 30 Nov the food licence (due 9 Dec) is 6 working days away: no warning; nothing overdue.
+    assert list(csv.DictReader((out / "case_warnings.csv").open(encoding="utf-8-sig"))) == []
     fb = list(csv.DictReader((out / "feedback.csv").open(encoding="utf-8-sig")))[0]
     assert (fb["complaints"], fb["complaints_replied"], fb["complaints_open"]) == ("1", "0", "1")
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "办结率" in page and "<svg" in page and county.cfg.hall.name in page
     assert "张三" not in page and "李四" not in page          # no applicant names in a report
     assert fl and b1 and b2
+    # Judged at 8 Dec instead, the same food licence is due tomorrow: yellow.
+    late = tmp_path / "late"
+    res = subprocess.run([sys.executable, "-m", "queue_server.cli", "report", str(county_config()), "--data",
+                          str(county.data_dir), "--from", "2026-12-01", "--to", "2026-12-08", "--out", str(late)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader((late / "case_warnings.csv").open(encoding="utf-8-sig")))
+    assert [(r["case"], r["due"], r["light"]) for r in rows] == [(fl, "2026-12-09", "yellow")]
 
 
 def county_config() -> Path:
