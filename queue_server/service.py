@@ -25,18 +25,18 @@ from .cases.decide import decide as decide_case
 from .cases.events import CASE_EVENTS, CaseEvent
 from .cases.evolve import apply as apply_case
 from .cases.model import CasesState, initial_cases
-from .config import HallConfig, Window
-from .engine.commands import COMMANDS, CloseDay, Command, IssueTicket, CheckIn, RateService
-from .engine.decide import Context, Decision, advance_counters, decide, roll_over
-from .engine.events import EVENTS, DayStarted, Event, TicketIssued
-from .engine.evolve import apply, apply_all, new_ticket
 from .cases.rejections import CaseRejectionCode
 from .cases.rejections import rejection as case_rejection
-from .engine.model import HallState, TicketStatus, WindowState, WindowStatus, initial_state, state_from_dict, state_to_dict
+from .config import HallConfig
+from .engine.commands import COMMANDS, CheckIn, CloseDay, Command, IssueTicket, RateService
+from .engine.decide import Context, Decision, advance_counters, decide, roll_over
+from .engine.events import EVENTS, DayStarted, Event, TicketIssued
+from .engine.evolve import apply, new_ticket
+from .engine.model import HallState, TicketStatus, initial_state, state_from_dict, state_to_dict, window_state
 from .engine.rejections import RejectionCode, rejection
 from .store import CommandRecord, EventStore, case_event_types
 from .views import ticket_view
-from .workdays import business_day, hours_on, local
+from .workdays import hours_on, local
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class HallService:
         """Windows added to the config since the snapshot join the state."""
         for w in self.cfg.windows:
             if w.number not in self.state.windows:
-                self.state.windows[w.number] = _window_state(w)
+                self.state.windows[w.number] = window_state(w)
 
     # -- commands ---------------------------------------------------------------
     def handle(self, cmd: AnyCommand, *, command_id: str, actor: str = "", now: datetime) -> Outcome:
@@ -253,7 +253,3 @@ class HallService:
 def _needs_ticket(cmd: Command) -> bool:
     return isinstance(cmd, (IssueTicket, CheckIn))
 
-
-def _window_state(w: Window) -> WindowState:
-    return WindowState(number=w.number, status=WindowStatus.OPEN if w.open else WindowStatus.CLOSED,
-                       items=tuple(w.items), general=w.general)

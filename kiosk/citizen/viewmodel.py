@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Protocol, TypeVar
 
 from devices.codes import ScanKind, ScanResult, classify_scan
-from devices.health import DeviceHealth, Reason
+from devices.health import DeviceHealth
 from devices.id_number import keyed_hash
 from devices.printer import PrintResult
 from devices.ticket import TicketSlip

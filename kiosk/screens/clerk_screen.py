@@ -11,7 +11,7 @@ from kivy.uix.spinner import Spinner
 from kiosk import ui
 from kiosk.viewmodels.clerk import ACTIONS, ClerkVM
 
-from .widgets import CmdButton, Panel, Text, paint
+from .widgets import CmdButton, Panel, Text
 
 MAX_QUEUES = 6
 MAX_HELD = 4

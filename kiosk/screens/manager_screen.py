@@ -7,7 +7,7 @@ from typing import Any, Callable
 from kiosk import ui
 from kiosk.viewmodels.manager import ManagerVM
 
-from .widgets import CmdButton, Panel, Text, paint
+from .widgets import CmdButton, Panel, Text
 
 MAX_WINDOWS = 16
 MAX_QUEUES = 12

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from ..config import HallConfig
+from ..config import HallConfig, Window
 
 
 class TicketStatus(StrEnum):
@@ -135,18 +135,14 @@ class HallState:
         return self.day.tickets.get(number) if self.day else None
 
 
+def window_state(w: Window) -> WindowState:
+    """A configured window as it starts: open or closed, with its items."""
+    return WindowState(number=w.number, status=WindowStatus.OPEN if w.open else WindowStatus.CLOSED,
+                       items=tuple(w.items), general=w.general)
+
+
 def initial_state(cfg: HallConfig) -> HallState:
-    return HallState(
-        windows={
-            w.number: WindowState(
-                number=w.number,
-                status=WindowStatus.OPEN if w.open else WindowStatus.CLOSED,
-                items=tuple(w.items),
-                general=w.general,
-            )
-            for w in cfg.windows
-        }
-    )
+    return HallState(windows={w.number: window_state(w) for w in cfg.windows})
 
 
 RECENT_SERVICE_SAMPLES = 20

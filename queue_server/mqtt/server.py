@@ -282,7 +282,7 @@ class MqttServer:
         self.link.publish(topic, S.dump(model), qos=1, retain=True)
 
     def _publish_windows(self, numbers: set[int]) -> None:
-        ctx, state, at = self.svc.ctx, self.svc.state, self._now_text()
+        state, at = self.svc.state, self._now_text()
         for n in sorted(numbers):
             if n in state.windows:
                 self._put_retained(self.topics.window(n), S.WindowDisplay(**self._window(n), at=at))

@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 from queue_server.cases import commands as CC
 from queue_server.engine import commands as C
 
-from .halls import MORNING
 
 
 def _rows(path: Path) -> dict[str, dict[str, str]]:

@@ -13,7 +13,7 @@ from queue_server.engine import commands as C
 from queue_server.engine.model import state_to_dict
 from queue_server.store import EventStore, StoreBusy, sqlite_url
 
-from .halls import MORNING, ScenarioHall, load
+from .halls import MORNING, load
 
 
 def test_the_same_command_twice_returns_the_original_result_and_changes_nothing(county):

@@ -10,12 +10,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+
+from queue_server.mqtt.broker import BrokerFiles
 
 from hall_support import (  # noqa: F401  (fixtures are found by name)
     NOW, REPO, Inbox, broker, broker_files, cfg, creds, device, hall, no_leaked_threads, pinned_clock, server,

@@ -25,7 +25,7 @@ from devices.escpos_reader import read_escpos
 from devices.health import Reason
 from devices.id_number import keyed_hash
 from queue_server.config import HallConfig
-from queue_server.hall import OpenHall, open_hall
+from queue_server.hall import open_hall
 from queue_server.mqtt.broker import BrokerProcess, Credentials, free_port, write_broker_config
 from queue_server.mqtt.client import HallClient
 from queue_server.mqtt.schemas import DeviceHealth
