@@ -123,6 +123,9 @@ def main(argv: list[str] | None = None) -> None:
                     _quit(disp, disp_dir)
                     print(f"clerk button → display and board repainted ({len(lat)} calls): "
                           f"p50 {statistics.median(lat):.1f} ms, p99 {pct(lat, 99):.1f} ms, max {max(lat):.1f} ms")
+                    for name, part in PARTS.items():
+                        if part:
+                            print(f"  {name} alone: p50 {statistics.median(part):.1f} ms, p99 {pct(part, 99):.1f} ms")
                     soak(kiosk, clerk, board.pid, args.soak_seconds, args.call_every, args.idle_seconds)
                     _quit(board, board_dir)
                 finally:
@@ -140,6 +143,9 @@ def _one_call(kiosk: object, clerk: object) -> tuple[float, str]:
     return t0, number
 
 
+PARTS: dict[str, list[float]] = {"board": [], "display": []}
+
+
 def latency(kiosk: object, clerk: object, board_log: Path, disp_log: Path, n: int) -> list[float]:
     out = []
     for _ in range(n):
@@ -155,6 +161,8 @@ def latency(kiosk: object, clerk: object, board_log: Path, disp_log: Path, n: in
             out.append(5000.0)
         else:
             out.append((max(tb, td) - t0) * 1000)
+            PARTS["board"].append((tb - t0) * 1000)
+            PARTS["display"].append((td - t0) * 1000)
         clerk.request("MarkNoShow", {"window": 1})  # type: ignore[attr-defined]
         time.sleep(0.1)
     return out

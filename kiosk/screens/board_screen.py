@@ -66,8 +66,10 @@ class BoardScreen(Panel):
         col = Panel(orientation="vertical", size_hint_x=0.48, spacing=6)
         col.add_widget(Text("最新叫号  Latest calls", size=34, bold=True, size_hint_y=None, height=54))
         self.call_rows = [CallRow() for _ in range(KEEP_CALLS)]
+        self._row_keys: dict[int, tuple[str, int, str] | None] = {id(r): None for r in self.call_rows}
         for r in self.call_rows:
             col.add_widget(r)
+        self.calls_col = col
         return col
 
     def _build_right(self) -> Panel:
@@ -116,19 +118,39 @@ class BoardScreen(Panel):
             self.notice.set("  政务公开：" + v.notices[self._notice_i % len(v.notices)])
 
     def _paint_calls(self) -> None:
-        calls = self.vm.view.calls
-        for i, row in enumerate(self.call_rows):
-            if i < len(calls):
-                c = calls[i]
+        """A new call shifts every line down.  Rendering Chinese text is the costly part of
+        a frame in software, so the rows move instead: each call keeps its row (and its
+        rendered text), and only the new line's labels are drawn afresh."""
+        calls = self.vm.view.calls[: len(self.call_rows)]
+        shown = {self._row_keys[id(r)]: r for r in self.call_rows if self._row_keys[id(r)] is not None}
+        order: list[CallRow | None] = []
+        pending = []
+        for c in calls:
+            order.append(shown.pop((c.number, c.window, c.at), None))
+            pending.append(c)
+        kept = {id(r) for r in order if r is not None}
+        spares = [r for r in self.call_rows if id(r) not in kept]
+        for i, (row, c) in enumerate(zip(order, pending)):
+            if row is None:
+                row = order[i] = spares.pop()
                 row.number.set(c.number)
                 row.window.set(f"{c.window}号窗口" if self.lang == "zh" else f"Window {c.window}")
                 row.at.set(c.at)
-                row.extra.set(f"重呼{c.recall}" if c.recall else ("最新" if c.newest else ""))
-                recolor(row, NEW_BG if c.newest else ROW_BG)
-            else:
-                for t in (row.number, row.window, row.at, row.extra):
-                    t.set("")
-                recolor(row, ROW_BG)
+                self._row_keys[id(row)] = (c.number, c.window, c.at)
+            row.extra.set(f"重呼{c.recall}" if c.recall else ("最新" if c.newest else ""))
+            recolor(row, NEW_BG if c.newest else ROW_BG)
+        for row in spares:
+            for t in (row.number, row.window, row.at, row.extra):
+                t.set("")
+            recolor(row, ROW_BG)
+            self._row_keys[id(row)] = None
+        rows = [r for r in order if r is not None] + spares
+        assert len(rows) == len(self.call_rows)
+        if [r for r in self.calls_col.children[::-1] if isinstance(r, CallRow)] != rows:
+            for r in self.call_rows:
+                self.calls_col.remove_widget(r)
+            for r in rows:
+                self.calls_col.add_widget(r)
 
     def _paint_categories(self) -> None:
         cats = self.vm.view.categories

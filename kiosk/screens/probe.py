@@ -33,12 +33,16 @@ class Probe:
         (self.dir / "ready").write_text(str(os.getpid()))
 
     def repainted(self) -> None:
-        """After a view-model change, note (monotonic time, marker) once the next frame
-        is drawn: the benchmark measures button → repaint with it."""
-        def note(_dt: float) -> None:
+        """After a view-model change (the screen has already applied it: it subscribed
+        first), note (monotonic time, marker) when the next frame reaches the screen: the
+        benchmark measures button → repaint with it."""
+        marker = self.app.repaint_marker()
+
+        def note(*_: Any) -> None:
+            Window.unbind(on_flip=note)
             with open(self.dir / "repaints.log", "a") as f:
-                f.write(f"{time.monotonic():.6f} {self.app.repaint_marker()}\n")
-        Clock.schedule_once(lambda _dt: Clock.schedule_once(note, 0), 0)
+                f.write(f"{time.monotonic():.6f} {marker}\n")
+        Window.bind(on_flip=note)
 
     def stop(self) -> None:
         self._ev.cancel()
