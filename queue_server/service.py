@@ -199,9 +199,9 @@ class HallService:
 
     def case_for_ticket(self, number: str) -> str | None:
         """The latest case opened today from this ticket, if any."""
-        day = self.state.day.business_day if self.state.day else None
-        found = [c for (d, t, _item), c in self.cases.by_ticket.items() if d == day and t == number]
-        return max(found) if found else None
+        if self.state.day is None:
+            return None
+        return self.cases.latest_for_ticket.get((self.state.day.business_day, number))
 
     def _decide_case(self, cmd: CaseCommand, now: datetime) -> CaseDecision:
         """Case rules, plus the one check that needs the queue: a case opened from a

@@ -63,6 +63,7 @@ def _(e: CaseOpened, state: CasesState) -> None:
     state.case_seq[e.day] = state.case_seq.get(e.day, 0) + 1
     if e.ticket is not None:
         state.by_ticket[(e.day, e.ticket, e.item)] = e.case
+        state.latest_for_ticket[(e.day, e.ticket)] = e.case
     _touch(state, e, e.case)
 
 

@@ -302,6 +302,7 @@ class CasesState:
     cases: dict[str, Case] = field(default_factory=dict)
     case_seq: dict[date, int] = field(default_factory=dict)         # business day -> last number
     by_ticket: dict[tuple[date, str, str], str] = field(default_factory=dict)  # (day, ticket, item) -> case
+    latest_for_ticket: dict[tuple[date, str], str] = field(default_factory=dict)  # (day, ticket) -> newest case
     feedback: dict[str, Feedback] = field(default_factory=dict)
     feedback_seq: dict[tuple[date, str], int] = field(default_factory=dict)
 

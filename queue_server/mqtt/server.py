@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import clock
 from ..cases import views as case_views
+from ..cases.events import CaseEvent
 from ..cases.model import OPEN_STATUSES as OPEN_CASE_STATUSES
 from ..cases.roster import roster_for, roster_from_config
 from ..config import HallConfig
@@ -95,6 +96,7 @@ class MqttServer:
         self.tick_seconds = tick_seconds
         self._q: queue.Queue[Any] = queue.Queue()
         self._calls: list[Event] = []
+        self._cases_dirty = True
         self._touched: set[int] = set()                   # windows the last commands changed
         self._dirty_since: float | None = None            # full state not yet republished
         self._steps: Iterator[None] | None = None         # a repaint in progress, one view per step
@@ -198,6 +200,7 @@ class MqttServer:
 
     def _tick(self) -> None:
         self.svc.tick(clock.now())
+        self._cases_dirty = True
         self._publish_state()
 
     def _connected(self, item: _Connected) -> None:
@@ -205,6 +208,7 @@ class MqttServer:
         if not item.session_present:
             self._presence.clear()
         self._last.clear()
+        self._cases_dirty = True
         self._publish_state()
         self._publish_devices()
 
@@ -261,6 +265,8 @@ class MqttServer:
     def _committed(self, events: list[Event], _state: HallState) -> None:
         """Service listener (runs on the worker, after the commit): remember calls to announce."""
         self._calls.extend(e for e in events if isinstance(e, (TicketCalled, TicketRecalled)))
+        if any(isinstance(e, CaseEvent) for e in events):
+            self._cases_dirty = True
         for e in events:
             for attr in ("window", "to_window"):
                 n = getattr(e, attr, None)
@@ -312,8 +318,12 @@ class MqttServer:
         self._put_retained(t.queues, S.QueuesState(business_day=day, at=at, items=summary))
         yield
         self._publish_board(summary)
-        yield
-        self._put_retained(t.cases, self._cases_overview(day, at))
+        if self._cases_dirty:
+            # Cases change rarely and scanning them all costs: only after case events,
+            # on the clock's tick (lights change with the day) and after a reconnect.
+            yield
+            self._cases_dirty = False
+            self._put_retained(t.cases, self._cases_overview(day, at))
 
     def _cases_overview(self, day: str | None, at: str) -> S.CasesOverview:
         """Deadline lights and proxied cases as of today (yellow/red change with the day)."""
