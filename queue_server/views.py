@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from typing import Any
 
@@ -111,11 +112,13 @@ def window_view(ctx: Context, state: HallState, number: int) -> dict[str, Any]:
 
 
 def recent_calls(state: HallState, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest calls, newest first (the board keeps several: people miss a call when
+    windows call at once)."""
     if state.day is None:
         return []
-    called = [t for t in state.day.tickets.values()
-              if t.called_at is not None and t.status in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
-              and t.window is not None]
-    called.sort(key=lambda t: t.called_at, reverse=True)  # type: ignore[arg-type,return-value]
+    called = (t for t in state.day.tickets.values()
+              if t.called_at is not None and t.window is not None
+              and t.status in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE))
+    latest = heapq.nlargest(limit, called, key=lambda t: t.called_at)  # type: ignore[arg-type,return-value]
     return [{"number": t.number, "window": t.window, "at": t.called_at.isoformat(timespec="seconds")}  # type: ignore[union-attr]
-            for t in called[:limit]]
+            for t in latest]
