@@ -41,17 +41,11 @@ def window_size(args: argparse.Namespace) -> tuple[int, int]:
 
 
 def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
-    """Must run before anything imports kivy.core.window."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-    from kivy.config import Config
+    """Must run before anything imports kivy.core.window.  Touch wants a brisker frame
+    rate than the wall displays; the window may be resized only when not full screen."""
+    from kiosk.screens.setup import configure_kivy as configure
 
-    Config.set("graphics", "width", str(size[0]))
-    Config.set("graphics", "height", str(size[1]))
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
-    Config.set("graphics", "resizable", "0" if fullscreen else "1")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    Config.set("kivy", "exit_on_escape", "0")
+    configure(size, fullscreen, maxfps=60, resizable=not fullscreen)
 
 
 def main(argv: list[str] | None = None) -> None:
