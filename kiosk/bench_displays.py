@@ -1,7 +1,7 @@
 """Benchmarks of the displays, against a real broker and server (own temp folder).
 
     python -m kiosk.bench_displays                       # latency + 10 min soak at 1 call/s
-    python -m kiosk.bench_displays --soak-seconds 28800 --call-every 10   # the 8-hour day
+    python -m kiosk.bench_displays --soak-seconds 28800 --call-every 10 --samples soak.csv   # the 8-hour day
 
 1. Clerk's button → window display and hall board repainted (both real apps in their
    own processes, each noting when the next frame after the change was drawn).
@@ -28,9 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _app(module: str, device: str, creds: Path, folder: Path, config: Path, size: str) -> subprocess.Popen[bytes]:
     folder.mkdir(parents=True, exist_ok=True)
+    # The screens keep the real clock (it ticks on screen as in the hall); only the
+    # server's clock is pinned inside business hours.
+    env = {k: v for k, v in os.environ.items() if k != "YIMEN_NOW"}
     proc = subprocess.Popen([sys.executable, "-m", module, "--config", str(config), "--device", device,
                              "--credentials", str(creds), "--probe", str(folder), "--size", size],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while not (folder / "ready").exists():
         if time.monotonic() > deadline or proc.poll() is not None:
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--soak-seconds", type=float, default=600)
     p.add_argument("--call-every", type=float, default=1.0)
     p.add_argument("--idle-seconds", type=float, default=60)
+    p.add_argument("--samples", type=Path, help="write the soak's samples (CSV: seconds, calls, RSS MiB, CPU s) here as it runs")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("YIMEN_NOW", NOW)          # inside business hours, whatever the real time
@@ -126,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
                     for name, part in PARTS.items():
                         if part:
                             print(f"  {name} alone: p50 {statistics.median(part):.1f} ms, p99 {pct(part, 99):.1f} ms")
-                    soak(kiosk, clerk, board.pid, args.soak_seconds, args.call_every, args.idle_seconds)
+                    soak(kiosk, clerk, board.pid, args.soak_seconds, args.call_every, args.idle_seconds, args.samples)
                     _quit(board, board_dir)
                 finally:
                     kiosk.stop()
@@ -168,11 +172,15 @@ def latency(kiosk: object, clerk: object, board_log: Path, disp_log: Path, n: in
     return out
 
 
-def soak(kiosk: object, clerk: object, pid: int, seconds: float, every: float, idle: float) -> None:
+def soak(kiosk: object, clerk: object, pid: int, seconds: float, every: float, idle: float,
+         samples: Path | None = None) -> None:
     start_cpu, start = _cpu_seconds(pid), time.monotonic()
     rss = [_rss_mib(pid)]
     calls = 0
     next_sample = start + 10
+    out = open(samples, "w", buffering=1) if samples else None     # line-buffered: readable mid-run
+    if out:
+        out.write("seconds,calls,rss_mib,cpu_s\n")
     while time.monotonic() - start < seconds:
         _one_call(kiosk, clerk)
         clerk.request("MarkNoShow", {"window": 1})  # type: ignore[attr-defined]
@@ -180,7 +188,11 @@ def soak(kiosk: object, clerk: object, pid: int, seconds: float, every: float, i
         if time.monotonic() >= next_sample:
             rss.append(_rss_mib(pid))
             next_sample += 10
+            if out:
+                out.write(f"{time.monotonic() - start:.0f},{calls},{rss[-1]:.1f},{_cpu_seconds(pid) - start_cpu:.2f}\n")
         time.sleep(max(0.0, start + calls * every - time.monotonic()))
+    if out:
+        out.close()
     busy = (_cpu_seconds(pid) - start_cpu) / (time.monotonic() - start) * 100
     rss.append(_rss_mib(pid))
     third = max(1, len(rss) // 3)
