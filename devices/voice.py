@@ -295,6 +295,36 @@ class RecordingPlayer:
             self.played.append((audio, start, self._clock()))
 
 
+class NullPlayer:
+    """Plays nothing and keeps nothing (an announcer on a box without speakers)."""
+
+    def play(self, audio: Audio) -> None:
+        return None
+
+
+class FolderRecorder:
+    """Plays through ``player`` and keeps each announcement as a numbered WAV in
+    ``folder`` (the newest ``keep``): what the hall heard, for drills and disputes
+    ("I was never called"). File names hold only a sequence number."""
+
+    def __init__(self, player: Player, folder: Path, keep: int = 500) -> None:
+        self.player = player
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.keep = keep
+        existing = sorted(self.folder.glob("call-*.wav"))
+        self._n = int(existing[-1].stem.split("-")[1]) if existing else 0
+
+    def play(self, audio: Audio) -> None:
+        self._n += 1
+        tmp = self.folder / f"call-{self._n:06d}.tmp"
+        tmp.write_bytes(audio.to_wav())
+        tmp.replace(self.folder / f"call-{self._n:06d}.wav")       # readers never see half a file
+        for old in sorted(self.folder.glob("call-*.wav"))[:-self.keep]:
+            old.unlink(missing_ok=True)
+        self.player.play(audio)
+
+
 # --- announcer -------------------------------------------------------------------
 
 class Announcer:

@@ -1,7 +1,7 @@
 """Announcer (语音播报): says every call, one at a time, offline; no window needed.
 
     python -m kiosk.announcer --config CONFIG --device announcer-01 --data var \
-        [--voice espeak|clips --clips DIR] [--player aplay|play|none]
+        [--voice espeak|clips --clips DIR] [--player aplay|play|none] [--record DIR]
 
 A recall is said again.  The announcer keeps a persistent MQTT session so a call made
 during a short network blip is still said — unless it is older than 30 s (call events
@@ -15,7 +15,8 @@ import signal
 import threading
 from pathlib import Path
 
-from devices.voice import Announcer, ClipBackend, CommandPlayer, EspeakBackend, Player, RecordingPlayer, SpeechBackend
+from devices.voice import (Announcer, ClipBackend, CommandPlayer, EspeakBackend, FolderRecorder, NullPlayer, Player,
+                           SpeechBackend)
 from queue_server import clock
 from queue_server.config import DeviceKind
 from queue_server.mqtt import schemas as S
@@ -36,10 +37,9 @@ def make_backend(kind: str, clips: str | None) -> SpeechBackend:
     return EspeakBackend()
 
 
-def make_player(kind: str) -> Player:
-    if kind == "none":
-        return RecordingPlayer()
-    return CommandPlayer(("play", "-q") if kind == "play" else ("aplay", "-q"))
+def make_player(kind: str, record: str | None = None) -> Player:
+    player: Player = NullPlayer() if kind == "none" else CommandPlayer(("play", "-q") if kind == "play" else ("aplay", "-q"))
+    return FolderRecorder(player, Path(record)) if record else player
 
 
 class AnnouncerService:
@@ -88,9 +88,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--clips", default=None, help="folder of recorded clips (see docs/devices.md)")
     p.add_argument("--player", choices=("aplay", "play", "none"), default="aplay")
     p.add_argument("--repeat", type=int, default=2, help="how many times each call is said")
+    p.add_argument("--record", default=None, metavar="DIR",
+                   help="also keep each announcement as a WAV in DIR (the newest 500)")
     args = p.parse_args(argv)
     ctx = context(args, (DeviceKind.ANNOUNCER,))
-    announcer = Announcer(make_backend(args.voice, args.clips), make_player(args.player), ctx.device.id, repeat=args.repeat)
+    announcer = Announcer(make_backend(args.voice, args.clips), make_player(args.player, args.record), ctx.device.id, repeat=args.repeat)
     service = AnnouncerService(ctx, announcer).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

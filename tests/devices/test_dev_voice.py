@@ -13,6 +13,7 @@ import pytest
 
 from devices.health import Reason
 from devices.voice import (
+    FolderRecorder,
     Announcer,
     Audio,
     Call,
@@ -24,6 +25,7 @@ from devices.voice import (
     call_phrase,
     chime,
     clip_sequence,
+    read_wav,
     render_announcement,
     spoken_text,
     window_zh,
@@ -174,3 +176,17 @@ def test_stop_ends_the_worker_and_drops_pending_calls() -> None:
         announcer.call(f"A00{i}", "1")
     announcer.stop()
     assert len(player.played) < 5
+
+
+def test_a_recording_announcer_keeps_the_newest_calls_numbered_across_restarts(tmp_path: Path) -> None:
+    heard = RecordingPlayer()
+    rec = FolderRecorder(heard, tmp_path / "said", keep=3)
+    tone = chime(8000)
+    for _ in range(5):
+        rec.play(tone)
+    names = sorted(p.name for p in (tmp_path / "said").iterdir())
+    assert names == ["call-000003.wav", "call-000004.wav", "call-000005.wav"]
+    assert len(heard.played) == 5, "recording must not stop the call from being played"
+    assert read_wav(tmp_path / "said" / "call-000005.wav").samples == tone.samples
+    FolderRecorder(heard, tmp_path / "said", keep=3).play(tone)          # after a restart
+    assert (tmp_path / "said" / "call-000006.wav").exists()
