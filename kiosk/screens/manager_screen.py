@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from kiosk import ui
-from kiosk.viewmodels.manager import ManagerVM
+from kiosk.viewmodels.manager import ManagerVM, device_lines
 
 from .widgets import CmdButton, Panel, Text
 
@@ -109,12 +109,9 @@ class ManagerScreen(Panel):
             else:
                 b.text, b.action = "", ""
         self.device_title.set(f"设备 Devices  在线 {v.devices_online} · 离线 {v.devices_offline}")
-        problems = [d for d in v.devices if d.problem is not None]
+        lines = device_lines(v.devices, lang, len(self.device_rows))
         for i, r in enumerate(self.device_rows):
-            if i < len(problems):
-                d = problems[i]
-                r.set(f"{d.kind.pick(lang)} {d.id}：{d.problem.pick(lang) if d.problem else ''}", ui.RED)
-            else:
-                r.set("" if i or problems else "全部设备正常 All devices OK", ui.GREEN)
+            text, tone = lines[i] if i < len(lines) else ("", "ok")
+            r.set(text, {"bad": ui.RED, "unseen": ui.GREY}.get(tone, ui.GREEN))
         for b in self.action_buttons.values():
             b.disabled = v.busy

@@ -306,3 +306,21 @@ class ManagerVM(Observable):
             out.append(Alert(False, Text(f"差评回访待处理 {c.open_follow_ups} 件",
                                          f"{c.open_follow_ups} bad-rating follow-ups open")))
         return out
+
+
+def device_lines(devices: tuple[DeviceRow, ...], lang: str, limit: int) -> list[tuple[str, str]]:
+    """The manager's device panel in ``limit`` lines of (text, tone): each device that
+    was seen and is now offline or faulty on its own line (tone "bad"), the configured
+    ones never seen since the server started summed up on one line ("unseen"), and
+    "all devices OK" only when neither exists."""
+    bad = [d for d in devices if d.problem is not None and d.online is not None]
+    unseen = [d for d in devices if d.online is None]
+    room = limit - 1 if unseen else limit
+    lines = [(f"{d.kind.pick(lang)} {d.id}：{d.problem.pick(lang)}", "bad") for d in bad[:room]]  # type: ignore[union-attr]
+    if len(bad) > room:
+        lines[-1] = (f"……另有 {len(bad) - room + 1} 台设备异常" if lang == "zh"
+                     else f"… {len(bad) - room + 1} more devices with problems", "bad")
+    if unseen:
+        ids = "、".join(d.id for d in unseen[:6]) + ("…" if len(unseen) > 6 else "")
+        lines.append((f"未上线 {len(unseen)} 台：{ids}" if lang == "zh" else f"{len(unseen)} not connected yet: {ids}", "unseen"))
+    return lines or [("全部设备正常 All devices OK" if lang == "zh" else "All devices OK", "ok")]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kiosk.viewmodels.announce import CallFilter
-from kiosk.viewmodels.manager import ManagerVM
+from kiosk.viewmodels.manager import ManagerVM, device_lines
 from kiosk.viewmodels.rating import RatingVM
 from queue_server.mqtt import schemas as S
 
@@ -100,3 +100,26 @@ def test_manager_sees_overdue_and_due_soon_cases_and_open_follow_ups(cfg) -> Non
     assert (True, "办件 XC01-20261101-0001（最低生活保障申请）已超期，期限 2026-11-24") in texts
     assert (False, "办件 XC01-20261120-0003（失业登记）即将到期，期限 2026-11-26") in texts
     assert (False, "差评回访待处理 1 件") in texts
+
+
+def test_manager_device_panel_tells_offline_from_never_seen(cfg) -> None:
+    """Given 2 devices that went wrong and 9 configured ones never seen since the server
+    started, the panel names the broken ones in red and sums up the unseen on one line;
+    it says "all devices OK" only when there are neither."""
+    vm = ManagerVM(cfg, fixed(9, 45))
+    seen = [S.DeviceStatus(id="kiosk-01", kind="kiosk", window=None, online=True, since=AT, ok=False,
+                           faults=[S.Fault(device="printer-01", reason="paper_out", consequence="cannot_print")]),
+            S.DeviceStatus(id="display-02", kind="display", window=2, online=False, since=AT, ok=None, faults=[]),
+            S.DeviceStatus(id="board-01", kind="board", window=None, online=True, since=AT, ok=True, faults=[])]
+    unseen = [S.DeviceStatus(id=f"clerk-{n:02d}", kind="clerk_console", window=n, online=None, since=None, ok=None,
+                             faults=[]) for n in range(4, 13)]
+    vm.apply_devices(S.DevicesState(at=AT, online=2, offline=10, devices=seen + unseen))
+    lines = device_lines(vm.view.devices, "zh", 5)
+    assert [tone for _, tone in lines] == ["bad", "bad", "unseen"]
+    assert "缺纸" in lines[0][0] + lines[1][0] and "display-02" in lines[0][0] + lines[1][0]
+    assert lines[2][0].startswith("未上线 9 台：clerk-04") and lines[2][0].endswith("…")
+    assert not any("全部设备正常" in t for t, _ in lines)
+    assert device_lines(vm.view.devices, "zh", 2)[0][1] == "bad" and len(device_lines(vm.view.devices, "zh", 2)) == 2
+
+    vm.apply_devices(S.DevicesState(at=AT, online=1, offline=0, devices=seen[2:]))
+    assert device_lines(vm.view.devices, "en", 5) == [("All devices OK", "ok")]
