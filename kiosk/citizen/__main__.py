@@ -51,13 +51,15 @@ def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    configure_kivy(window_size(args), not args.windowed)
+    from kiosk.viewmodels.runtime import check_credentials
     from queue_server.config import load_config
-
-    from .app import CitizenApp, KioskOptions
 
     cfg = load_config(args.config)
     creds = args.credentials or args.data / "broker" / "credentials.json"
+    check_credentials(Path(creds), args.device)        # a plain message, before any window opens
+    configure_kivy(window_size(args), not args.windowed)
+    from .app import CitizenApp, KioskOptions
+
     CitizenApp(KioskOptions(cfg, args.device, creds, args.data, staff_pin=args.staff_pin)).run()
 
 

@@ -59,7 +59,21 @@ def context(args: argparse.Namespace, kinds: tuple[DeviceKind, ...]) -> AppConte
     if device.kind not in kinds:
         raise BadDevice(f"设备 {args.device} 的类型是 {device.kind}，不是 {'/'.join(kinds)} / wrong device kind")
     creds = Path(args.credentials) if args.credentials else Path(args.data) / "broker" / "credentials.json"
+    check_credentials(creds, device.id)
     return AppContext(cfg, device, creds, args)
+
+
+def check_credentials(path: Path, device_id: str) -> None:
+    """Stop with a plain message (not a traceback) when this device cannot log in."""
+    from queue_server.mqtt.broker import Credentials, CredentialsError
+
+    try:
+        Credentials.load(path).password(device_id)
+    except CredentialsError as e:
+        raise BadDevice(str(e)) from None
+    except KeyError:
+        raise BadDevice(f"凭据文件 {path} 中没有设备 {device_id} 的账号 / no broker identity for {device_id} "
+                        f"in {path} (regenerate it with the current config)") from None
 
 
 def size_of(text: str) -> tuple[int, int]:

@@ -43,6 +43,10 @@ class PortInUse(BrokerError):
     pass
 
 
+class CredentialsError(ValueError):
+    """The credentials file is missing or unreadable (the message names it)."""
+
+
 @dataclass(frozen=True)
 class Credentials:
     """What a process needs to reach the hall's broker as one identity."""
@@ -61,9 +65,21 @@ class Credentials:
 
     @classmethod
     def load(cls, path: str | Path) -> "Credentials":
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(hall=d["hall"], host=d["host"], port=int(d["port"]), identities=dict(d["identities"]),
-                   tls_ca=d.get("tls_ca"))
+        """Raises :class:`CredentialsError` saying which file and what is wrong with it."""
+        try:
+            d = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls(hall=d["hall"], host=d["host"], port=int(d["port"]), identities=dict(d["identities"]),
+                       tls_ca=d.get("tls_ca"))
+        except FileNotFoundError:
+            raise CredentialsError(
+                f"找不到 MQTT 凭据文件 {path}（在服务器上运行 yimen hall 或 yimen broker-config 生成后复制过来，"
+                f"或用 --credentials 指定）/ broker credentials file not found: {path} (made by `yimen hall` or "
+                f"`yimen broker-config` on the server; copy it here or pass --credentials)") from None
+        except OSError as e:
+            raise CredentialsError(f"无法读取凭据文件 / cannot read the credentials file {path}: {e.strerror}") from None
+        except (ValueError, KeyError, TypeError) as e:
+            raise CredentialsError(f"凭据文件格式错误 / the credentials file {path} is damaged: "
+                                   f"{type(e).__name__} {e}") from None
 
     def save(self, path: Path) -> None:
         body = json.dumps({"v": 1, "hall": self.hall, "host": self.host, "port": self.port,
