@@ -170,6 +170,7 @@ class DeviceKind(StrEnum):
     KIOSK = "kiosk"
     PRINTER = "printer"
     SCANNER = "scanner"
+    CAMERA = "camera"
     DISPLAY = "display"
     BOARD = "board"
     CLERK_CONSOLE = "clerk_console"
@@ -528,6 +529,8 @@ def cross_check(cfg: HallConfig, raw: _Raw | None = None, main: str = "config") 
             at("devices", i, "window", f"device {d.id} is a {d.kind} and must say which window it belongs to")
         if d.kiosk is not None and d.kiosk not in kiosks:
             at("devices", i, "kiosk", f"device {d.id} belongs to kiosk {d.kiosk}, which is not a kiosk in this hall")
+        if d.kind == "camera" and not re.fullmatch(r"fake|(dir|v4l2):.+", d.connection):
+            at("devices", i, "connection", f"camera {d.id}: connection must be fake, dir:/folder or v4l2:/dev/videoN, not {d.connection!r}")
     hours = cfg.hall.business_hours
     if not any(hours.for_weekday(d) for d in range(7)):
         out.append(Problem(raw.table_origin.get("hall", main), "hall.business_hours", "the hall is never open; give at least one weekday's hours"))
