@@ -31,7 +31,7 @@ class CallRow(Panel):
 
 class BoardScreen(Panel):
     def __init__(self, vm: BoardVM, lang: str = "zh", **kw: Any) -> None:
-        super().__init__(orientation="vertical", bg=ui.DARK, padding=12, spacing=10, **kw)
+        super().__init__(orientation="vertical", padding=12, spacing=10, **kw)
         self.vm, self.lang = vm, lang
         self._build_top()
         self.stale = Text(size=26, halign="center", size_hint_y=None, height=0)
@@ -170,7 +170,8 @@ class BoardScreen(Panel):
                 p = posts[i]
                 cur = f" {p.current}" if p.current else ""
                 staff = f" 在岗:{p.staff}" if p.staff else ""
-                cell.set(f"{p.window:>2}号 {p.name.pick(self.lang)} · {p.responsible} · {p.status.pick(self.lang)}{cur}{staff}",
+                # A figure space (U+2007) is as wide as a digit: window numbers line up.
+                cell.set(f"{p.window:\u2007>2}号 {p.name.pick(self.lang)} · {p.responsible} · {p.status.pick(self.lang)}{cur}{staff}",
                          ui.LIGHT if p.status.zh == "服务中" else ui.GREY)
             else:
                 cell.set("")

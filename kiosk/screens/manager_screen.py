@@ -92,7 +92,7 @@ class ManagerScreen(Panel):
                 w = v.windows[i]
                 cur = f"{w.current} {w.current_status.pick(lang) if w.current_status else ''} {w.since}({w.minutes}分)" if w.current else "空闲"
                 clerk = f" {w.clerk}" if w.clerk else ""
-                b.text = f"{w.window:>2}号 {w.name.pick(lang)[:8]} [{w.status_text.pick(lang)}]{clerk} {cur} 等候{w.waiting_here}"
+                b.text = f"{w.window:\u2007>2}号 {w.name.pick(lang)[:8]} [{w.status_text.pick(lang)}]{clerk} {cur} 等候{w.waiting_here}"
                 b.action = w.window
                 b.background_color = SEL if w.window == v.selected_window else (ROW if w.status == "open" else (0.8, 0.8, 0.8, 1))
             else:
