@@ -22,20 +22,28 @@ from .cases.figures import CaseFigures, FeedbackFigures, case_figures, feedback_
 from .cases.model import RATING_NAMES, CasesState, RatingLevel, initial_cases
 from .cases.views import CaseLight, warnings
 from .config import HallConfig
-from .engine.events import ServiceFinished, ServiceStarted, TicketCalled, TicketIssued, TicketNoShow, DayEnded
+from .engine.events import (
+    DayEnded, ServiceFinished, ServiceStarted, TicketCalled, TicketIssued, TicketNoShow, TicketVoided,
+)
 from .store import EventStore, case_event_types, events_t
 from .workdays import WorkCalendar
 
-QUEUE_TYPES = ["TicketIssued", "TicketCalled", "ServiceStarted", "ServiceFinished", "TicketNoShow", "DayEnded"]
+QUEUE_TYPES = ["TicketIssued", "TicketCalled", "ServiceStarted", "ServiceFinished", "TicketNoShow", "DayEnded",
+               "TicketVoided"]
 
 
 @dataclass
 class TicketFigures:
+    """``issued`` counts tickets handed to citizens; a voided ticket (its kiosk never got
+    the reply, so nobody holds it) used a number but is counted only under ``voided``:
+    it is not issued, not a no-show, not closed unserved, and never waited."""
+
     issued: int = 0
     called: int = 0
     served: int = 0
     no_shows: int = 0
     closed_unserved: int = 0
+    voided: int = 0
     waits: list[float] = field(default_factory=list)      # minutes, issue -> first call
     services: list[float] = field(default_factory=list)   # minutes, start -> finish
 
@@ -80,6 +88,11 @@ def ticket_figures(events: Iterable[tuple[date, Any]]) -> dict[str, TicketFigure
                 item_of[key] = e.next_item
         elif isinstance(e, TicketNoShow):
             out[item_of.get((day, e.number), "?")].no_shows += 1
+        elif isinstance(e, TicketVoided):
+            key = (day, e.number)
+            if issued_at.pop(key, None) is not None:      # voided only while never called
+                out[item_of[key]].issued -= 1
+                out[item_of[key]].voided += 1
         elif isinstance(e, DayEnded):
             for n in e.closed:
                 out[item_of.get((day, n), "?")].closed_unserved += 1
@@ -159,7 +172,7 @@ CASE_HEADER = ["key", "name", "opened", "accepted", "proxied", "due", "completed
                "on_time", "on_time_rate", "overdue", "rated", "bad_ratings", "follow_ups_closed",
                "follow_ups_open", "satisfaction_rate"]
 TICKET_HEADER = ["item", "name", "category", "issued", "called", "served", "no_shows", "closed_unserved",
-                 "mean_wait_min", "max_wait_min", "mean_service_min"]
+                 "voided", "mean_wait_min", "max_wait_min", "mean_service_min"]
 
 
 def write_report(cfg: HallConfig, report: Report, out_dir: Path) -> list[Path]:
@@ -180,7 +193,7 @@ def write_report(cfg: HallConfig, report: Report, out_dir: Path) -> list[Path]:
     item_cat = {i.code: i.category for i in cfg.items}
     write_csv("tickets_by_item.csv", TICKET_HEADER, [
         [k, names.get(k, k), item_cat.get(k, ""), str(t.issued), str(t.called), str(t.served), str(t.no_shows),
-         str(t.closed_unserved), _num(t.mean_wait), _num(t.max_wait), _num(t.mean_service)]
+         str(t.closed_unserved), str(t.voided), _num(t.mean_wait), _num(t.max_wait), _num(t.mean_service)]
         for k, t in sorted(report.tickets.items())])
     write_csv("cases_by_category.csv", CASE_HEADER,
               [case_row(k, cats.get(k, k), f) for k, f in report.by_category.items()]
@@ -239,9 +252,9 @@ def render_html(cfg: HallConfig, r: Report) -> str:
                         for k, f in r.by_category.items()]
                        + [["合计 Total", str(t.accepted), str(t.proxied), str(t.due), str(t.completed),
                            _pct(t.completion_rate), _pct(t.on_time_rate), str(t.overdue), str(t.rated), str(t.bad_ratings)]])
-    tick_table = table(["事项 Item", "取号 Issued", "办理 Served", "过号 No-show", "平均等候(分) Mean wait",
-                        "最长等候(分) Max wait", "平均办理(分) Mean service"],
-                       [[names.get(k, k), str(x.issued), str(x.served), str(x.no_shows), _num(x.mean_wait),
+    tick_table = table(["事项 Item", "取号 Issued", "办理 Served", "过号 No-show", "作废 Voided",
+                        "平均等候(分) Mean wait", "最长等候(分) Max wait", "平均办理(分) Mean service"],
+                       [[names.get(k, k), str(x.issued), str(x.served), str(x.no_shows), str(x.voided), _num(x.mean_wait),
                          _num(x.max_wait), _num(x.mean_service)] for k, x in sorted(r.tickets.items())])
     fb = r.feedback
     return f"""<!doctype html>

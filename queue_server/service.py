@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,13 +28,13 @@ from .cases.model import CasesState, initial_cases
 from .cases.rejections import CaseRejectionCode
 from .cases.rejections import rejection as case_rejection
 from .config import HallConfig
-from .engine.commands import COMMANDS, CheckIn, CloseDay, Command, IssueTicket, RateService
+from .engine.commands import COMMANDS, CheckIn, CloseDay, Command, IssueTicket, RateService, VoidIssue, VoidTicket
 from .engine.decide import Context, Decision, advance_counters, decide, roll_over
 from .engine.events import EVENTS, DayStarted, Event, TicketIssued
 from .engine.evolve import apply, new_ticket
 from .engine.model import HallState, TicketStatus, initial_state, state_from_dict, state_to_dict, window_state
 from .engine.rejections import RejectionCode, rejection
-from .store import CommandRecord, EventStore, case_event_types
+from .store import VOIDED_KIND, CommandRecord, EventStore, case_event_types
 from .views import ticket_view
 from .workdays import hours_on, local
 
@@ -139,6 +139,10 @@ class HallService:
         digest = command_digest(cmd)
         seen = self.store.command(command_id)
         if seen is not None:
+            if seen.kind == VOIDED_KIND:
+                # The kiosk voided this id before the command got here (a late QoS 1
+                # redelivery): it issues nothing.  Not a duplicate: nothing ran under it.
+                return Outcome(False, seen.result)
             if seen.digest != digest:
                 return Outcome(False, {"ok": False, "command_id": command_id,
                                        "rejected": rejection(RejectionCode.DUPLICATE_COMMAND, command_id).to_dict()},
@@ -157,6 +161,8 @@ class HallService:
         rolled = roll_over(self.ctx, self.state, now)
         if rolled:
             self._commit(rolled, None)
+        if isinstance(cmd, VoidIssue):
+            return self._void_issue(cmd, command_id, digest, actor, now)
         decision: Decision | CaseDecision
         if isinstance(cmd, CaseCommand):
             decision = self._decide_case(cmd, now)
@@ -176,6 +182,50 @@ class HallService:
             result = self._with_ticket(result, decision.events)
             record = CommandRecord(command_id, type(cmd).__name__, digest, actor, now.isoformat(), result)
         self._commit(decision.events, record)
+        return Outcome(decision.ok, result, decision.events)
+
+    def _void_issue(self, cmd: VoidIssue, command_id: str, digest: str, actor: str, now: datetime) -> Outcome:
+        """Void what ``cmd.command_id`` issued, found through the stored command results:
+
+        * a ticket still waiting, never called: ``TicketVoided`` takes it out of the queue;
+        * already called or served: refused (``ticket_already_called``);
+        * never seen: a tombstone result under that id, so the late original is refused
+          (``issue_voided``) and issues nothing;
+        * seen but it issued nothing (refused), or already voided: nothing to do.
+
+        Only the device that sent the original may void it."""
+        target_id = cmd.command_id
+        decision = Decision()
+        tomb: list[CommandRecord] = []
+        outcome, number = "", None
+        target = self.store.command(target_id) if target_id and target_id != command_id else None
+        if not target_id or target_id == command_id:
+            decision = Decision(rejected=rejection(RejectionCode.INVALID_COMMAND, "command_id: not another command's id"))
+        elif target is None:
+            outcome = "tombstoned"
+            tomb.append(CommandRecord(target_id, VOIDED_KIND, "", actor, now.isoformat(), {
+                "ok": False, "command_id": target_id, "voided_by": command_id,
+                "rejected": rejection(RejectionCode.ISSUE_VOIDED).to_dict()}))
+        elif target.actor != actor:
+            decision = Decision(rejected=rejection(RejectionCode.NOT_AUTHORIZED, "command_id: sent by another device"))
+        elif target.kind == VOIDED_KIND:
+            outcome = "tombstoned"                  # voided before, under another VoidIssue id
+        elif target.kind not in ("IssueTicket", "CheckIn"):
+            decision = Decision(rejected=rejection(RejectionCode.INVALID_COMMAND,
+                                                   f"command_id: a {target.kind}, not a ticket issue"))
+        elif not target.result.get("ok") or "ticket" not in target.result:
+            outcome = "nothing_issued"              # it was refused: no ticket to void
+        else:
+            ticket = target.result["ticket"]
+            number = ticket["number"]
+            decision = decide(self.ctx, self.state, VoidTicket(
+                number=number, business_day=date.fromisoformat(ticket["business_day"]), source=actor), now)
+            outcome = "voided" if decision.events else "already_voided"
+        result = self._result(command_id, decision)
+        if decision.ok:
+            result["voided"] = {"command_id": target_id, "number": number, "outcome": outcome}
+        self._commit(decision.events, CommandRecord(command_id, type(cmd).__name__, digest, actor, now.isoformat(),
+                                                    result), tomb)
         return Outcome(decision.ok, result, decision.events)
 
     def tick(self, now: datetime) -> list[Event]:
@@ -215,10 +265,10 @@ class HallService:
         return decide_case(self.case_ctx, self.cases, cmd, now)
 
     # -- internals -----------------------------------------------------------------
-    def _commit(self, events: list[Any], record: CommandRecord | None) -> None:
+    def _commit(self, events: list[Any], record: CommandRecord | None, more: list[CommandRecord] | None = None) -> None:
         if not events and record is None:
             return
-        last = self.store.append(events, record)
+        last = self.store.append(events, record, more or ())
         if events:
             self._seq = last
             for e in events:

@@ -16,7 +16,7 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import sqlalchemy as sa
 from alembic import command as alembic_command
@@ -64,6 +64,12 @@ meta_t = sa.Table(
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# The kind of a command result that no command produced: a kiosk voided the command id
+# (VoidIssue) before its IssueTicket or CheckIn arrived.  The result stored under that id
+# is the refusal (issue_voided) the late original gets, so it issues nothing, and the id
+# is taken for good: the commands table's primary key decides which came first.
+VOIDED_KIND = "(voided)"
 
 # Built once: the hot path (every command) should not rebuild statements.
 _INSERT_EVENT = events_t.insert()
@@ -168,18 +174,20 @@ class EventStore:
             self._lock_fd = None
 
     # -- writing --------------------------------------------------------------
-    def append(self, events: list[Event] | list[CaseEvent], record: CommandRecord | None = None) -> int:
-        """Commit events (and the command's result) atomically; return the last seq."""
+    def append(self, events: list[Event] | list[CaseEvent], record: CommandRecord | None = None,
+               more: Sequence[CommandRecord] = ()) -> int:
+        """Commit events (and the command's result, and ``more`` results stored under
+        other ids: a VoidIssue's tombstone) atomically; return the last seq."""
         rows = [self._row(e, record.command_id if record else None) for e in events]
         with self.engine.begin() as conn:
             last = 0
             for row in rows:       # one statement each: we need every row's seq
                 last = conn.execute(_INSERT_EVENT, row).inserted_primary_key[0]
-            if record is not None:
+            for rec in ([record] if record is not None else []) + list(more):
                 conn.execute(_INSERT_COMMAND, {
-                    "hall_id": self.hall_id, "command_id": record.command_id, "kind": record.kind,
-                    "digest": record.digest, "actor": record.actor, "at": record.at,
-                    "result": json.dumps(record.result, ensure_ascii=False)})
+                    "hall_id": self.hall_id, "command_id": rec.command_id, "kind": rec.kind,
+                    "digest": rec.digest, "actor": rec.actor, "at": rec.at,
+                    "result": json.dumps(rec.result, ensure_ascii=False)})
         return last
 
     def _row(self, e: Event | CaseEvent, command_id: str | None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ __all__ = [
     "COMMANDS", "Command", "IssueTicket", "BookAppointment", "CheckIn", "CallNext", "CallTicket",
     "Recall", "MarkNoShow", "Reinstate", "StartService", "FinishService", "Transfer", "Hold",
     "Resume", "AddItem", "OpenWindow", "PauseWindow", "CloseWindow", "AssignItems",
-    "PauseItem", "ResumeItem", "SetDailyCap", "CloseDay", "RateService",
+    "PauseItem", "ResumeItem", "SetDailyCap", "CloseDay", "RateService", "VoidIssue", "VoidTicket",
 ]
 
 
@@ -171,3 +171,25 @@ class RateService(Command):
     comment: str = ""
     case: str | None = None
     business_day: date | None = None
+
+
+@command
+class VoidIssue(Command):
+    """作废未交付的号: "the IssueTicket or CheckIn I sent under ``command_id`` was never
+    handed to anyone" (the kiosk got no reply and told the citizen so).  Only kiosks send
+    it, for their own command ids.  The service resolves the id against the stored
+    command results: a ticket still waiting is voided (``VoidTicket``); an id never seen
+    is recorded as voided, so the original, arriving late, issues nothing."""
+
+    command_id: str
+
+
+@dataclass(frozen=True)
+class VoidTicket(Command):
+    """The engine's half of ``VoidIssue``, once the service has found the ticket that the
+    command id issued.  Not a wire command: nobody voids a ticket by its number."""
+
+    number: str
+    business_day: date
+    reason: str = "not_handed_over"
+    source: str = ""

@@ -13,14 +13,14 @@ from .commands import (
     AddItem, AssignItems, BookAppointment, CallNext, CallTicket, CheckIn, CloseDay,
     CloseWindow, Command, FinishService, Hold, IssueTicket, MarkNoShow, OpenWindow,
     PauseItem, PauseWindow, RateService, Recall, Reinstate, ResumeItem, Resume, SetDailyCap,
-    StartService, Transfer,
+    StartService, Transfer, VoidIssue, VoidTicket,
 )
 from .estimate import mean_service_minutes, wait_range
 from .events import (
     AppointmentBooked, CountersAdvanced, DailyCapChanged, DayEnded, DayStarted, Event,
     ItemAdded, ItemIssuePaused, ServiceFinished, ServiceRated, ServiceStarted, TicketCalled, TicketHeld,
     TicketIssued, TicketNoShow, TicketRecalled, TicketReinstated, TicketResumed,
-    TicketTransferred, WindowItemsAssigned, WindowStatusChanged,
+    TicketTransferred, TicketVoided, WindowItemsAssigned, WindowStatusChanged,
 )
 from .model import HallState, Ticket, TicketStatus, Tier, WindowState, WindowStatus
 from .rejections import Rejected, RejectionCode as R, rejection
@@ -539,6 +539,34 @@ def _(cmd: RateService, ctx: Context, state: HallState, now: datetime) -> Decisi
         return _no(R.ALREADY_RATED, t.number)
     return _yes(ServiceRated(at=now, number=t.number, window=cmd.window, level=cmd.level, attitude=cmd.attitude,
                              efficiency=cmd.efficiency, integrity=cmd.integrity, comment=cmd.comment[:500]))
+
+
+@_decide.register
+def _(cmd: VoidIssue, ctx: Context, state: HallState, now: datetime) -> Decision:
+    # Which ticket a command id issued is in the store's command results, not in the
+    # state: the service resolves it and decides a VoidTicket.
+    return _no(R.INVALID_COMMAND, "VoidIssue is resolved by the hall service")
+
+
+@_decide.register
+def _(cmd: VoidTicket, ctx: Context, state: HallState, now: datetime) -> Decision:
+    """Void a ticket nobody holds: only while it waits and was never called."""
+    assert state.day is not None
+    if cmd.business_day != state.day.business_day:
+        # An earlier day's ticket was closed when that day ended; today's same number
+        # is somebody else's.
+        return _no(R.TICKET_NOT_WAITING, f"{cmd.number} of {cmd.business_day.isoformat()}")
+    t = state.ticket(cmd.number)
+    if t is None:
+        return _no(R.TICKET_NOT_FOUND, cmd.number)
+    if t.status is TicketStatus.VOIDED:
+        return _yes()                        # already voided: nothing more to do
+    if t.called_at is not None or t.status in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.HELD,
+                                               TicketStatus.NO_SHOW, TicketStatus.DONE):
+        return _no(R.TICKET_ALREADY_CALLED, t.number)
+    if t.status is not TicketStatus.WAITING:
+        return _no(R.TICKET_NOT_WAITING, t.number)
+    return _yes(TicketVoided(at=now, number=t.number, item=t.item, reason=cmd.reason, source=cmd.source))
 
 
 def all_events(decisions: Iterable[Decision]) -> list[Event]:

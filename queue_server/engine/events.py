@@ -14,7 +14,7 @@ __all__ = [
     "AppointmentBooked", "TicketCalled", "TicketRecalled", "TicketNoShow", "TicketReinstated",
     "ServiceStarted", "ServiceFinished", "TicketTransferred", "TicketHeld", "TicketResumed",
     "ItemAdded", "WindowStatusChanged", "WindowItemsAssigned", "ItemIssuePaused",
-    "DailyCapChanged", "ServiceRated",
+    "DailyCapChanged", "ServiceRated", "TicketVoided",
 ]
 
 
@@ -174,3 +174,14 @@ class ServiceRated(Event):
     efficiency: int | None = None
     integrity: int | None = None
     comment: str = ""
+
+
+@event
+class TicketVoided(Event):
+    """A ticket its kiosk never handed over (the reply was lost): it leaves the queue and
+    is never called; its number stays used."""
+
+    number: str
+    item: str
+    reason: str = "not_handed_over"
+    source: str = ""

@@ -13,7 +13,7 @@ from .events import (
     ServiceRated, AppointmentBooked, CountersAdvanced, DailyCapChanged, DayEnded, DayStarted, Event,
     ItemAdded, ItemIssuePaused, ServiceFinished, ServiceStarted, TicketCalled, TicketHeld,
     TicketIssued, TicketNoShow, TicketRecalled, TicketReinstated, TicketResumed,
-    TicketTransferred, WindowItemsAssigned, WindowStatusChanged,
+    TicketTransferred, TicketVoided, WindowItemsAssigned, WindowStatusChanged,
 )
 from .model import (
     RECENT_SERVICE_SAMPLES, Appointment, DayState, HallState, Ticket, TicketStatus, Tier,
@@ -271,3 +271,23 @@ def _(e: DailyCapChanged, state: HallState) -> None:
 def _(e: ServiceRated, state: HallState) -> None:
     assert state.day is not None
     state.day.tickets[e.number].rating = e.level
+
+
+@_fold.register
+def _(e: TicketVoided, state: HallState) -> None:
+    """Out of the queue, never called; what the ticket took from the day is given back
+    (a place under the item's daily cap, one of the resident's tickets, the appointment)
+    because nobody holds it.  The counter stays: the number is never reused."""
+    day = state.day
+    assert day is not None
+    t = day.tickets[e.number]
+    t.status = TicketStatus.VOIDED
+    t.closed_reason = e.reason
+    day.active.pop(e.number, None)
+    if day.issued_per_item.get(t.item, 0) > 0:
+        day.issued_per_item[t.item] -= 1
+    if t.id_hash and day.id_counts.get(t.id_hash, 0) > 0:
+        day.id_counts[t.id_hash] -= 1
+    appt = state.appointments.get(t.appointment) if t.appointment else None
+    if appt is not None and appt.ticket == e.number:
+        appt.ticket = None

@@ -18,6 +18,7 @@ class TicketStatus(StrEnum):
     NO_SHOW = "no_show"
     DONE = "done"
     CLOSED = "closed"   # the business day ended before it was served
+    VOIDED = "voided"   # never handed to anyone (the kiosk got no reply): out of the queue
 
 
 class WindowStatus(StrEnum):
@@ -34,11 +35,11 @@ class Tier(IntEnum):
     WALK_IN = 2
 
 
-FINAL_STATUSES = frozenset({TicketStatus.DONE, TicketStatus.CLOSED})
+FINAL_STATUSES = frozenset({TicketStatus.DONE, TicketStatus.CLOSED, TicketStatus.VOIDED})
 
 # How a ticket's status may change; checked by the tests for dead ends.
 TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
-    TicketStatus.WAITING: frozenset({TicketStatus.CALLED, TicketStatus.CLOSED}),
+    TicketStatus.WAITING: frozenset({TicketStatus.CALLED, TicketStatus.CLOSED, TicketStatus.VOIDED}),
     TicketStatus.CALLED: frozenset({TicketStatus.SERVING, TicketStatus.NO_SHOW, TicketStatus.WAITING,
                                     TicketStatus.HELD, TicketStatus.DONE, TicketStatus.CLOSED}),
     TicketStatus.SERVING: frozenset({TicketStatus.DONE, TicketStatus.WAITING, TicketStatus.HELD, TicketStatus.CLOSED}),
@@ -46,6 +47,7 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.NO_SHOW: frozenset({TicketStatus.WAITING, TicketStatus.CLOSED}),
     TicketStatus.DONE: frozenset(),
     TicketStatus.CLOSED: frozenset(),
+    TicketStatus.VOIDED: frozenset(),
 }
 
 

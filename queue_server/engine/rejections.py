@@ -42,6 +42,8 @@ class RejectionCode(StrEnum):
     STORAGE_UNAVAILABLE = "storage_unavailable"
     ALREADY_RATED = "already_rated"
     NOT_SERVED_HERE = "not_served_here"
+    ISSUE_VOIDED = "issue_voided"
+    TICKET_ALREADY_CALLED = "ticket_already_called"
 
 
 MESSAGES: dict[RejectionCode, tuple[str, str]] = {
@@ -79,6 +81,8 @@ MESSAGES: dict[RejectionCode, tuple[str, str]] = {
     RejectionCode.DUPLICATE_COMMAND: ("该指令编号已用于另一条指令", "That command id was already used for a different command"),
     RejectionCode.ALREADY_RATED: ("已经评价过，谢谢", "Already rated, thank you"),
     RejectionCode.NOT_SERVED_HERE: ("该号未在本窗口办理", "That ticket was not served at this window"),
+    RejectionCode.ISSUE_VOIDED: ("该取号请求已作废，没有出号；请重新取号", "This ticket request was voided and issued nothing; please take a new ticket"),
+    RejectionCode.TICKET_ALREADY_CALLED: ("该号已叫号或已办理，不能作废", "That ticket has already been called or served and cannot be voided"),
     RejectionCode.STORAGE_UNAVAILABLE: ("系统暂时无法保存，请稍后重试或到咨询台", "The hall cannot save right now; try again or go to the help desk"),
 }
 

@@ -50,6 +50,8 @@ commands = st.one_of(
     st.builds(C.AssignItems, window=window, items=st.sampled_from([("SC-0101",), ("GA-0901", "SC-0102"), ()])),
     st.builds(C.SetDailyCap, item=item, cap=st.sampled_from([None, 1, 3])),
     st.builds(C.CloseDay),
+    # The engine's half of VoidIssue (the service finds the number from the command id).
+    st.builds(C.VoidTicket, number=st.sampled_from(["A001", "A002", "B001"]), business_day=st.just(MORNING.date())),
 )
 steps = st.lists(st.tuples(commands, st.integers(min_value=0, max_value=400)), min_size=1, max_size=60)
 
@@ -126,7 +128,7 @@ def test_ticket_status_transitions_have_no_dead_ends_and_every_state_is_reachabl
     from queue_server.engine.model import TRANSITIONS
 
     final = {s for s, nxt in TRANSITIONS.items() if not nxt}
-    assert final == {TicketStatus.DONE, TicketStatus.CLOSED}
+    assert final == {TicketStatus.DONE, TicketStatus.CLOSED, TicketStatus.VOIDED}
     reachable = {TicketStatus.WAITING}
     frontier = [TicketStatus.WAITING]
     while frontier:
