@@ -11,7 +11,10 @@ from ..config import DeviceKind, HallConfig
 from ..engine import commands as C
 from ..engine.rejections import Rejected, RejectionCode, rejection
 
-KIOSK_COMMANDS: frozenset[type] = frozenset({C.IssueTicket, C.CheckIn, CC.SubmitFeedback})
+KIOSK_COMMANDS: frozenset[type] = frozenset({C.IssueTicket, C.CheckIn, C.VoidIssue, CC.SubmitFeedback})
+# Only a kiosk may say "the ticket I asked for was never handed over", and only of its
+# own command ids (the server scopes the id to the sender); not even a manager console.
+KIOSK_ONLY_COMMANDS: frozenset[type] = frozenset({C.VoidIssue})
 RATING_PAD_COMMANDS: frozenset[type] = frozenset({CC.RateCase, CC.SubmitFeedback})
 
 # Commands a clerk may send for its own window (the command's ``window`` field).
@@ -35,7 +38,7 @@ def authorize(cfg: HallConfig, device_id: str, cmd: object) -> Rejected | None:
     kind = type(cmd)
     if device is None:
         return rejection(RejectionCode.NOT_AUTHORIZED, f"unknown device {device_id}")
-    if device.kind is DeviceKind.MANAGER_CONSOLE:
+    if device.kind is DeviceKind.MANAGER_CONSOLE and kind not in KIOSK_ONLY_COMMANDS:
         return None
     if device.kind is DeviceKind.KIOSK and kind in KIOSK_COMMANDS:
         return None

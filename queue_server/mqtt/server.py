@@ -247,6 +247,15 @@ class MqttServer:
         store_id = f"{device}/{cid}"
         if len(store_id) > 80:
             return _error_reply(cid, "invalid_command", "id: command id too long for this device")
+        if isinstance(cmd, C.VoidIssue):
+            # The id to void is the device's own, as it sent it: scope it like store_id.
+            try:
+                target = check_command_id(cmd.command_id)
+            except CommandError:
+                return _error_reply(cid, "invalid_command", "args.command_id: 1-80 printable characters")
+            cmd = C.VoidIssue(command_id=f"{device}/{target}")
+            if len(cmd.command_id) > 80:
+                return _error_reply(cid, "invalid_command", "args.command_id: command id too long for this device")
         out = self.svc.handle(cmd, command_id=store_id, actor=device, now=clock.now())
         rejected = out.result.get("rejected") if not out.ok else None
         log.info("%s %s from %s: %s%s", type(cmd).__name__, cid, device,

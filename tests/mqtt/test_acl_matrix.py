@@ -131,6 +131,7 @@ COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("AssignItems", {"window": 1, "items": ["SC-0101"]}), ("PauseItem", {"item": "SC-0103"}),
     ("ResumeItem", {"item": "SC-0103"}), ("SetDailyCap", {"item": "SC-0103", "cap": 50}),
     ("CloseDay", {}),
+    ("VoidIssue", {"command_id": "never-sent"}),
     # Case commands (issue 7): opening is bound to the clerk's own window.
     ("OpenCase", {"item": "SC-0101", "applicant_name": "张三", "by": "王建国", "window": 1}),
     ("OpenCase", {"item": "SF-0301", "applicant_name": "李四", "by": "张海峰", "window": 3}),
@@ -147,10 +148,12 @@ CLERK_WINDOW = {"CallNext", "CallTicket", "Recall", "MarkNoShow", "StartService"
 
 
 def allowed(who: str, kind: str, args: dict[str, Any]) -> bool:
+    if kind == "VoidIssue":            # a kiosk's own undelivered issue: kiosks only
+        return who.startswith("kiosk")
     if who.startswith("manager"):
         return True
     if who.startswith("kiosk"):
-        return kind in {"IssueTicket", "CheckIn", "SubmitFeedback"}
+        return kind in {"IssueTicket", "CheckIn", "SubmitFeedback", "VoidIssue"}
     if who.startswith("rating"):       # rating-01 belongs to window 1
         return kind in {"RateCase", "SubmitFeedback"} or (kind == "RateService" and args.get("window") == 1)
     if who.startswith("clerk"):
