@@ -1,9 +1,10 @@
 """The citizen kiosk's logic, free of Kivy: screens only read this and call its verbs.
 
 Everything that can go wrong at a kiosk is decided here and tested without a display:
-a double tap (ignored while a request is in flight; a retry reuses the command id),
-the idle timeout, the server being unreachable (nothing is issued), a printer fault
-(the number is shown on screen and the fault reported), invalid scans, the staff PIN.
+a double tap (ignored while a request is in flight), the idle timeout, the server being
+unreachable (nothing is issued: a request that got no reply is voided with VoidIssue,
+retried in the background until the server answers), a printer fault (the number is
+shown on screen and the fault reported), invalid scans, the staff PIN.
 
 Blocking work (the MQTT request and the print) runs through an injected ``runner``
 that calls ``done`` back on the UI thread; time comes from an injected monotonic
@@ -78,6 +79,7 @@ class Settings:
     pin_lock_s: float = 300.0
     print_notice: bool = True     # one-time notice of materials on a second slip
     large_scale: float = 1.4
+    void_retry_s: float = 15.0    # a VoidIssue that got no answer is sent again after this
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,11 @@ class KioskViewModel:
         self._report_printer = report_printer
         self._listeners: list[Callable[[], None]] = []
         self._outbox: dict[str, str] = {}
+        # Issues that got no reply: command id -> the VoidIssue's own (fixed) command id.
+        # Sent in the background until the server answers; nobody waits for them.
+        self._voids: dict[str, str] = {}
+        self._voids_in_flight: set[str] = set()
+        self._void_retry_at = 0.0
         self._last_touch = now()
         self._pin_failures = 0
         self._pin_locked_until = 0.0
@@ -202,12 +209,14 @@ class KioskViewModel:
         if online != self.server_online:
             log.info("server presence: %s", "online" if online else "offline")
             self.server_online = online
+            self._pump_voids(force=True)
             self._changed()
 
     def set_link(self, connected: bool) -> None:
         if connected != self.link_online:
             log.info("broker link: %s", "up" if connected else "down")
             self.link_online = connected
+            self._pump_voids(force=True)
             self._changed()
 
     # -- navigation ---------------------------------------------------------------------
@@ -270,6 +279,7 @@ class KioskViewModel:
 
     def tick(self) -> None:
         """Called about twice a second: idle and result screens return home by themselves."""
+        self._pump_voids()
         if self.busy and not self._busy_shown:
             self._busy_shown = True
             self._changed()
@@ -326,6 +336,9 @@ class KioskViewModel:
             log.warning("%s not sent: the hall server is not reachable", kind)
             self._show(Message(TEXTS["offline"], TEXTS["help_desk"]))
             return
+        # Voids still owed go first (the runner keeps order): the server then frees what a
+        # lost issue took (the resident's place in the item's queue) before this request.
+        self._pump_voids(force=True)
         key = json.dumps([kind, args], sort_keys=True)
         cid = self._outbox.setdefault(key, f"{self.settings.device_id}-{uuid.uuid4().hex[:16]}")
         # No repaint now: a reply usually comes well before the next frame would matter,
@@ -333,7 +346,7 @@ class KioskViewModel:
         # tick() shows "taking your ticket…" if it takes longer.
         self.busy = True
         self._busy_shown = False
-        self._run(lambda: self._work(kind, args, cid), lambda out: self._done(key, kind, out))
+        self._run(lambda: self._work(kind, args, cid), lambda out: self._done(key, kind, cid, out))
 
     def _work(self, kind: str, args: dict[str, Any], cid: str) -> _Outcome:
         """Off the UI thread: ask the server, then print what it committed."""
@@ -346,18 +359,65 @@ class KioskViewModel:
         slip = slip_from_ticket(reply.result["ticket"], self.cat)
         return _Outcome(reply, self._printer.print_ticket(slip, with_notice=self.settings.print_notice))
 
-    def _done(self, key: str, kind: str, out: _Outcome) -> None:
+    def _done(self, key: str, kind: str, cid: str, out: _Outcome) -> None:
         self.busy = False
-        if out.reply is None:
-            # Keep the command id: a retry gets the original answer if it did go through.
-            log.warning("%s: no reply from the hall server", kind)
-            self._show(Message(TEXTS["offline"], TEXTS["help_desk"]))
-            return
         self._outbox.pop(key, None)
+        if out.reply is None:
+            # The citizen is told nothing was issued, so nothing may stay issued: the server
+            # may have committed it (the reply was lost) or may get it late (QoS 1
+            # redelivery).  Void that command id; a later tap is a new request, new id.
+            log.warning("%s %s: no reply from the hall server; voiding it", kind, cid)
+            self._show(Message(TEXTS["offline"], TEXTS["help_desk"]))
+            self._voids[cid] = f"{cid}-void"
+            self._pump_voids(force=True)
+            return
         if not out.reply.ok or out.printed is None:
             self._refused(out.reply.error)
             return
         self._issued(out.reply.result["ticket"], out.printed, kind == "CheckIn")  # type: ignore[index]
+
+    # -- voiding issues nobody holds ---------------------------------------------------------------
+    @property
+    def voids_pending(self) -> list[str]:
+        """Command ids of issues still to be voided (for tests and the health of the kiosk)."""
+        return list(self._voids)
+
+    def _pump_voids(self, force: bool = False) -> None:
+        """Send every owed VoidIssue not already in flight, when the hall can be reached;
+        after a void got no answer, again only after ``void_retry_s`` unless ``force``
+        (the link or the server came back, or the citizen taps)."""
+        if not self._voids or not self.online:
+            return
+        if not force and self._now() < self._void_retry_at:
+            return
+        for target, void_id in list(self._voids.items()):
+            if target in self._voids_in_flight:
+                continue
+            self._voids_in_flight.add(target)
+            self._run(lambda t=target, v=void_id: self._void_work(t, v),   # type: ignore[misc]
+                      lambda reply, t=target: self._void_done(t, reply))   # type: ignore[misc]
+
+    def _void_work(self, target: str, void_id: str) -> ReplyLike | None:
+        """Off the UI thread, like every request."""
+        try:
+            return self._send("VoidIssue", {"command_id": target}, void_id)
+        except TimeoutError:
+            return None
+
+    def _void_done(self, target: str, reply: ReplyLike | None) -> None:
+        self._voids_in_flight.discard(target)
+        code = getattr(reply.error, "code", "") if reply is not None and not reply.ok else ""
+        if reply is None or code == "storage_unavailable":
+            self._void_retry_at = self._now() + self.settings.void_retry_s
+            log.warning("void of %s: %s; will retry", target, code or "no reply")
+            return
+        del self._voids[target]
+        if reply.ok:
+            voided = (reply.result or {}).get("voided") or {}
+            log.info("void of %s: %s %s", target, voided.get("outcome", "ok"), voided.get("number") or "")
+        else:
+            # Refused for good (e.g. ticket_already_called: the citizen came anyway).
+            log.warning("void of %s refused: %s", target, code)
 
     def _refused(self, error: Any) -> None:
         code = getattr(error, "code", "")

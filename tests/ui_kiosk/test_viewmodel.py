@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
@@ -33,30 +34,56 @@ class FakeReply:
 
 
 class FakeHall:
-    """Answers like the server: a ticket per new command id, the same one for a reused id."""
+    """Answers like the server: a ticket per new command id, the same one for a reused id;
+    VoidIssue voids what an id issued, or refuses that id when it comes later."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], str]] = []
         self.answers: dict[str, FakeReply] = {}
         self.refuse: ErrorInfo | None = None
+        self.refuse_void: ErrorInfo | None = None
         self.timeouts = 0
+        self.down = False                   # nothing answers (server or broker gone)
         self.seq = 0
+        self.voided: list[str] = []         # numbers taken out of the queue
 
     def send(self, kind: str, args: dict[str, Any], cid: str) -> FakeReply:
         self.calls.append((kind, dict(args), cid))
+        if self.down:
+            raise TimeoutError("no reply")
         if self.timeouts:
             self.timeouts -= 1
             raise TimeoutError("no reply")
         if cid in self.answers:
             a = self.answers[cid]
             return FakeReply(a.ok, a.result, a.error, duplicate=True)
-        if self.refuse:
+        if kind == "VoidIssue":
+            reply = self._void(args["command_id"])
+        elif self.refuse:
             reply = FakeReply(False, error=self.refuse)
         else:
             self.seq += 1
             reply = FakeReply(True, {"ticket": _ticket(f"A{self.seq:03d}", args)})
-        self.answers[cid] = reply
+        if not (reply.error and reply.error.code == "storage_unavailable"):   # not stored: decided afresh
+            self.answers[cid] = reply
         return reply
+
+    def _void(self, target: str) -> FakeReply:
+        if self.refuse_void:
+            return FakeReply(False, error=self.refuse_void)
+        original = self.answers.get(target)
+        if original is None:                # never arrived: it is refused when it does
+            self.answers[target] = FakeReply(False, error=ErrorInfo(
+                code="issue_voided", message="该取号请求已作废，没有出号；请重新取号",
+                message_en="This ticket request was voided and issued nothing; please take a new ticket"))
+            return FakeReply(True, {"voided": {"command_id": target, "number": None, "outcome": "tombstoned"}})
+        number = original.result["ticket"]["number"] if original.ok and original.result else None
+        if number:
+            self.voided.append(number)
+        return FakeReply(True, {"voided": {"command_id": target, "number": number, "outcome": "voided"}})
+
+    def kinds(self) -> list[str]:
+        return [k for k, _, _ in self.calls]
 
     @property
     def issued(self) -> int:
@@ -175,22 +202,168 @@ def test_double_tap_issues_one_ticket(kiosk: Kiosk) -> None:
     assert kiosk.hall.issued == 1 and len(kiosk.printer.jobs) == 1 and vm.screen is Screen.RESULT
 
 
-def test_retry_after_timeout_reuses_the_command_id(kiosk: Kiosk) -> None:
+def test_given_a_request_that_got_no_reply_then_the_kiosk_voids_it_and_the_next_tap_uses_a_new_id(kiosk: Kiosk) -> None:
     vm = kiosk.vm
     to_item(vm)
     kiosk.hall.timeouts = 1
     vm.take_ticket()
     assert vm.screen is Screen.MESSAGE and vm.message.title[0] == "系统连接中断，请到咨询台"
-    assert kiosk.printer.jobs == []
+    assert kiosk.printer.jobs == [] and not vm.busy
+    (k1, _, cid1), (k2, args2, void_id) = kiosk.hall.calls
+    assert (k1, k2) == ("IssueTicket", "VoidIssue") and args2 == {"command_id": cid1}
+    assert void_id not in (cid1, "") and vm.voids_pending == []
     vm.back()
     to_item(vm)
     vm.take_ticket()
-    (k1, _, cid1), (k2, _, cid2) = kiosk.hall.calls
-    assert cid1 == cid2 and vm.screen is Screen.RESULT and kiosk.hall.issued == 1
+    k3, _, cid3 = kiosk.hall.calls[2]
+    assert k3 == "IssueTicket" and cid3 not in (cid1, void_id)
+    assert vm.screen is Screen.RESULT and kiosk.hall.issued == 1
     vm.go_home()
     to_item(vm)
-    vm.take_ticket()                                   # a new ticket gets a new id
-    assert kiosk.hall.calls[2][2] != cid1 and kiosk.hall.issued == 2
+    vm.take_ticket()                                   # every new ticket gets a new id
+    assert kiosk.hall.calls[3][2] not in (cid1, cid3) and kiosk.hall.issued == 2
+    assert kiosk.hall.kinds().count("VoidIssue") == 1
+
+
+def test_given_the_reply_was_lost_after_the_server_issued_then_the_ticket_is_voided(kiosk: Kiosk) -> None:
+    vm = kiosk.vm
+    hall = kiosk.hall
+    to_item(vm)
+    real_send = hall.send
+
+    def lose_the_issue_reply(kind: str, args: dict[str, Any], cid: str) -> FakeReply:
+        reply = real_send(kind, args, cid)
+        if kind == "IssueTicket":
+            raise TimeoutError("reply lost")       # committed, but the kiosk never hears
+        return reply
+
+    vm._send = lose_the_issue_reply               # type: ignore[method-assign]
+    vm.take_ticket()
+    assert hall.issued == 1 and hall.voided == ["A001"] and kiosk.printer.jobs == []
+    assert vm.screen is Screen.MESSAGE and vm.voids_pending == []
+
+
+def test_given_the_server_is_down_then_the_void_waits_and_is_sent_when_it_is_back(kiosk: Kiosk) -> None:
+    vm, hall, clock = kiosk.vm, kiosk.hall, kiosk.clock
+    to_item(vm)
+    hall.down = True
+    vm.take_ticket()                                   # no reply: told so, void queued
+    assert vm.screen is Screen.MESSAGE
+    cid = hall.calls[0][2]
+    assert vm.voids_pending == [cid]
+    vm.set_link(False)                                 # the kiosk notices the link is gone
+    tried = len(hall.calls)
+    for _ in range(5):
+        clock.t += vm.settings.void_retry_s + 1
+        vm.tick()
+    assert len(hall.calls) == tried                    # nothing is sent while offline
+    hall.down = False
+    vm.set_link(True)                                  # back: the void goes at once
+    voids = [(args, vid) for kind, args, vid in hall.calls if kind == "VoidIssue"]
+    assert voids and all(args == {"command_id": cid} for args, _ in voids)
+    assert len({vid for _, vid in voids}) == 1         # always its own fixed command id
+    assert vm.voids_pending == [] and hall.answers[cid].error.code == "issue_voided"
+    clock.t += vm.settings.void_retry_s + 1
+    vm.tick()
+    assert hall.kinds().count("VoidIssue") == len(voids)   # answered: never sent again
+
+
+def test_given_a_void_that_gets_no_answer_then_it_is_retried_with_the_same_id_until_answered(kiosk: Kiosk) -> None:
+    vm, hall, clock = kiosk.vm, kiosk.hall, kiosk.clock
+    to_item(vm)
+    hall.timeouts = 3                                  # the issue and the next two voids
+    vm.take_ticket()
+    assert hall.kinds() == ["IssueTicket", "VoidIssue"]
+    vm.tick()
+    assert len(hall.calls) == 2                        # not before void_retry_s
+    clock.t += vm.settings.void_retry_s
+    vm.tick()
+    clock.t += vm.settings.void_retry_s
+    vm.tick()
+    assert hall.kinds() == ["IssueTicket", "VoidIssue", "VoidIssue", "VoidIssue"]
+    assert len({cid for _, _, cid in hall.calls[1:]}) == 1 and vm.voids_pending == []
+
+
+def test_given_a_void_owed_when_the_citizen_taps_again_then_the_void_goes_first(kiosk: Kiosk) -> None:
+    vm, hall = kiosk.vm, kiosk.hall
+    to_item(vm)
+    hall.timeouts = 2                                  # the issue and its first void
+    vm.take_ticket()
+    vm.dismiss()
+    kiosk.runner.hold = True
+    vm.take_ticket()                                   # the same person tries again at once
+    assert [w for w, _ in kiosk.runner.pending] and len(kiosk.runner.pending) == 2
+    kiosk.runner.finish()
+    assert hall.kinds() == ["IssueTicket", "VoidIssue", "VoidIssue", "IssueTicket"]
+    assert vm.screen is Screen.RESULT and vm.voids_pending == []
+
+
+def test_given_a_void_in_flight_then_the_kiosk_stays_usable(kiosk: Kiosk) -> None:
+    vm, hall = kiosk.vm, kiosk.hall
+    to_item(vm)
+    hall.timeouts = 1
+    kiosk.runner.hold = True
+    vm.take_ticket()
+    hall_job = kiosk.runner.pending.pop(0)
+    hall_job[1](hall_job[0]())                         # the issue times out; its void is queued
+    assert len(kiosk.runner.pending) == 1 and not vm.busy
+    vm.dismiss()
+    assert vm.screen is Screen.ITEM                    # navigation is not frozen by a void
+    kiosk.runner.finish()
+    assert hall.kinds() == ["IssueTicket", "VoidIssue"] and vm.voids_pending == []
+
+
+def test_given_a_check_in_without_reply_then_its_command_id_is_voided(kiosk: Kiosk) -> None:
+    vm, hall = kiosk.vm, kiosk.hall
+    code = make_appointment_code("3KQ7M2XB")
+    hall.timeouts = 1
+    vm.open_scan()
+    vm.scanned(classify_scan(code, TODAY))
+    (k1, _, cid), (k2, args, _) = hall.calls
+    assert (k1, k2) == ("CheckIn", "VoidIssue") and args == {"command_id": cid}
+
+
+def test_given_the_ticket_was_called_meanwhile_then_a_refused_void_is_not_retried(kiosk: Kiosk) -> None:
+    vm, hall, clock = kiosk.vm, kiosk.hall, kiosk.clock
+    hall.refuse_void = ErrorInfo(code="ticket_already_called", message="该号已叫号或已办理，不能作废",
+                                 message_en="That ticket has already been called or served and cannot be voided")
+    to_item(vm)
+    hall.timeouts = 1
+    vm.take_ticket()
+    assert vm.voids_pending == []
+    clock.t += vm.settings.void_retry_s + 1
+    vm.tick()
+    assert hall.kinds() == ["IssueTicket", "VoidIssue"]
+
+
+def test_given_the_store_is_full_then_a_void_is_tried_again(kiosk: Kiosk) -> None:
+    vm, hall, clock = kiosk.vm, kiosk.hall, kiosk.clock
+    hall.refuse_void = ErrorInfo(code="storage_unavailable", message="系统暂时无法保存，请稍后重试或到咨询台",
+                                 message_en="The hall cannot save right now")
+    to_item(vm)
+    hall.timeouts = 1
+    vm.take_ticket()
+    assert len(vm.voids_pending) == 1
+    hall.refuse_void = None
+    clock.t += vm.settings.void_retry_s
+    vm.tick()
+    assert vm.voids_pending == [] and hall.kinds().count("VoidIssue") == 2
+
+
+def test_given_an_id_was_read_then_nothing_about_it_is_logged_while_voiding(kiosk: Kiosk, caplog) -> None:
+    vm, hall = kiosk.vm, kiosk.hall
+    caplog.set_level(logging.DEBUG)
+    vm.scanned(classify_scan(ID_OK, TODAY))
+    to_item(vm)
+    hall.down = True
+    vm.take_ticket()
+    vm.set_server_online(False)
+    hall.down = False
+    vm.set_server_online(True)
+    assert hall.kinds() == ["IssueTicket", "VoidIssue", "VoidIssue"] and vm.voids_pending == []
+    secret_hash = keyed_hash(ID_OK, SECRET)
+    assert ID_OK not in caplog.text and "19491231" not in caplog.text and secret_hash not in caplog.text
+    assert "void" in caplog.text                       # the voiding itself is logged
 
 
 def test_server_down_issues_nothing(kiosk: Kiosk) -> None:
