@@ -175,11 +175,11 @@ class RateService(Command):
 
 @command
 class VoidIssue(Command):
-    """作废未交付的号: "the IssueTicket or CheckIn I sent under ``command_id`` was never
-    handed to anyone" (the kiosk got no reply and told the citizen so).  Only kiosks send
-    it, for their own command ids.  The service resolves the id against the stored
-    command results: a ticket still waiting is voided (``VoidTicket``); an id never seen
-    is recorded as voided, so the original, arriving late, issues nothing."""
+    """作废未交付的号: the IssueTicket or CheckIn this kiosk sent under command_id (its own
+    id, as it sent it) was never handed to anyone: the kiosk got no reply and told the
+    citizen so. A ticket still waiting, never called, is voided (TicketVoided); one already
+    called is refused (ticket_already_called); an id never seen is recorded as voided, so
+    the original arriving late is refused (issue_voided) and issues nothing. Kiosks only."""
 
     command_id: str
 
