@@ -27,6 +27,7 @@ from devices.id_number import keyed_hash
 from devices.printer import PrintResult
 from devices.ticket import TicketSlip
 
+from .journal import Journal, MemoryJournal
 from .catalogue import Catalogue, ItemInfo, slip_from_ticket
 from .texts import PRINTER_REASONS, REFUSAL_HINTS, SCAN_REASONS, TEXTS, Text, pick, tr
 
@@ -135,7 +136,8 @@ class KioskViewModel:
 
     def __init__(self, catalogue: Catalogue, settings: Settings, *, send: Send, printer: Printer,
                  runner: Runner[Any], now: Callable[[], float], today: Callable[[], date],
-                 report_printer: Callable[[DeviceHealth], None] = lambda h: None) -> None:
+                 report_printer: Callable[[DeviceHealth], None] = lambda h: None,
+                 journal: Journal | None = None) -> None:
         self.cat = catalogue
         self.settings = settings
         self._send = send
@@ -148,7 +150,11 @@ class KioskViewModel:
         self._outbox: dict[str, str] = {}
         # Issues that got no reply: command id -> the VoidIssue's own (fixed) command id.
         # Sent in the background until the server answers; nobody waits for them.
-        self._voids: dict[str, str] = {}
+        # Requests left unsettled by an earlier run (it died mid-request) are owed too.
+        self._journal: Journal = journal or MemoryJournal()
+        self._voids: dict[str, str] = {cid: f"{cid}-void" for cid in self._journal.unsettled()}
+        if self._voids:
+            log.warning("%d issue request(s) left unsettled by the last run: voiding them", len(self._voids))
         self._voids_in_flight: set[str] = set()
         self._void_retry_at = 0.0
         self._last_touch = now()
@@ -349,15 +355,21 @@ class KioskViewModel:
         self._run(lambda: self._work(kind, args, cid), lambda out: self._done(key, kind, cid, out))
 
     def _work(self, kind: str, args: dict[str, Any], cid: str) -> _Outcome:
-        """Off the UI thread: ask the server, then print what it committed."""
+        """Off the UI thread: ask the server, then print what it committed.  The command id
+        is in the journal from before the send until the ticket is in the citizen's hand
+        (or refused): if the kiosk dies in between, the next start voids it."""
+        self._journal.record(cid)
         try:
             reply = self._send(kind, args, cid)
         except TimeoutError:
-            return _Outcome(None)
+            return _Outcome(None)                 # stays in the journal: owed a void
         if not reply.ok or not reply.result or "ticket" not in reply.result:
+            self._journal.settle(cid)
             return _Outcome(reply)
         slip = slip_from_ticket(reply.result["ticket"], self.cat)
-        return _Outcome(reply, self._printer.print_ticket(slip, with_notice=self.settings.print_notice))
+        printed = self._printer.print_ticket(slip, with_notice=self.settings.print_notice)
+        self._journal.settle(cid)                 # on paper, or on screen to photograph
+        return _Outcome(reply, printed)
 
     def _done(self, key: str, kind: str, cid: str, out: _Outcome) -> None:
         self.busy = False
@@ -412,6 +424,7 @@ class KioskViewModel:
             log.warning("void of %s: %s; will retry", target, code or "no reply")
             return
         del self._voids[target]
+        self._journal.settle(target)
         if reply.ok:
             voided = (reply.result or {}).get("voided") or {}
             log.info("void of %s: %s %s", target, voided.get("outcome", "ok"), voided.get("number") or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from devices.health import DeviceHealth, Reason
 from devices.id_number import keyed_hash
 from devices.ticket import PrinterConfig, TextMode
 from kiosk.citizen.catalogue import catalogue_from_config
+from kiosk.citizen.journal import FileJournal, Journal
 from kiosk.citizen.viewmodel import KioskViewModel, Screen, Settings
 from queue_server.config import HallConfig
 from queue_server.mqtt.schemas import ErrorInfo, QueueInfo
@@ -596,3 +598,85 @@ def test_slow_request_shows_taking_on_the_next_tick(kiosk: Kiosk) -> None:
     assert seen == [True]
     kiosk.runner.finish()
     assert seen[-1] is False and vm.screen is Screen.RESULT
+
+
+# --- the journal: a kiosk that dies mid-request ----------------------------------------------------
+
+def new_kiosk(cfg: HallConfig, hall: FakeHall, journal: Journal, printer: RecordingPrinter | None = None) -> KioskViewModel:
+    printer = printer or RecordingPrinter(PrinterConfig(device_id="printer-01", text_mode=TextMode.GB18030,
+                                                        paper_width_mm=80))
+    vm = KioskViewModel(catalogue_from_config(cfg), Settings(secret=SECRET), send=hall.send, printer=printer,
+                        runner=ManualRunner(), now=Clock(), today=lambda: TODAY, journal=journal)
+    vm.set_link(True)
+    vm.set_server_online(True)
+    return vm
+
+
+def test_given_the_kiosk_died_after_the_server_issued_then_the_next_start_voids_that_ticket(cfg, tmp_path) -> None:
+    hall = FakeHall()
+    path = tmp_path / "kiosk-unsettled.json"
+    vm = new_kiosk(cfg, hall, FileJournal(path))
+    to_item(vm)
+
+    def power_cut(slip: Any, with_notice: bool = False) -> Any:
+        raise SystemExit("power cut while printing")      # the ticket is committed, never printed
+
+    vm._printer.print_ticket = power_cut                  # type: ignore[attr-defined]
+    with pytest.raises(SystemExit):
+        vm.take_ticket()
+    cid = hall.calls[0][2]
+    assert hall.issued == 1 and FileJournal(path).unsettled() == [cid]
+
+    restarted = new_kiosk(cfg, hall, FileJournal(path))   # the kiosk comes back
+    assert hall.calls[-1][0] == "VoidIssue" and hall.calls[-1][1] == {"command_id": cid}
+    assert hall.voided == ["A001"] and restarted.voids_pending == []
+    assert FileJournal(path).unsettled() == []
+
+
+def test_given_tickets_handed_over_or_refused_then_the_journal_keeps_nothing(cfg, tmp_path) -> None:
+    hall = FakeHall()
+    journal = FileJournal(tmp_path / "j.json")
+    vm = new_kiosk(cfg, hall, journal)
+    for _ in range(3):
+        to_item(vm)
+        vm.take_ticket()
+        assert vm.screen is Screen.RESULT
+        vm.go_home()
+    hall.refuse = ErrorInfo(code="item_paused", message="暂停取号", message_en="paused")
+    to_item(vm)
+    vm.take_ticket()
+    assert journal.unsettled() == [] and json.loads((tmp_path / "j.json").read_text()) == []
+    new_kiosk(cfg, hall, FileJournal(tmp_path / "j.json"))
+    assert "VoidIssue" not in hall.kinds(), "a ticket somebody holds was voided"
+
+
+def test_given_a_void_still_owed_when_the_kiosk_restarts_offline_then_it_is_sent_once_back_online(cfg, tmp_path) -> None:
+    hall = FakeHall()
+    path = tmp_path / "j.json"
+    vm = new_kiosk(cfg, hall, FileJournal(path))
+    to_item(vm)
+    hall.down = True
+    vm.take_ticket()
+    cid = hall.calls[0][2]
+    assert vm.voids_pending == [cid] and FileJournal(path).unsettled() == [cid]
+    hall.calls.clear()
+    printer = RecordingPrinter(PrinterConfig(device_id="printer-01", text_mode=TextMode.GB18030, paper_width_mm=80))
+    again = KioskViewModel(catalogue_from_config(cfg), Settings(secret=SECRET), send=hall.send, printer=printer,
+                           runner=ManualRunner(), now=Clock(), today=lambda: TODAY, journal=FileJournal(path))
+    assert again.voids_pending == [cid] and hall.calls == []      # offline: nothing sent yet
+    hall.down = False
+    again.set_link(True)
+    again.set_server_online(True)
+    assert [(k, a) for k, a, _ in hall.calls] == [("VoidIssue", {"command_id": cid})]
+    assert again.voids_pending == [] and FileJournal(path).unsettled() == []
+
+
+def test_a_damaged_journal_is_kept_aside_and_the_kiosk_starts(tmp_path, caplog) -> None:
+    path = tmp_path / "kiosk-unsettled.json"
+    path.write_text('["kiosk-01-abc", ')
+    journal = FileJournal(path)
+    assert journal.unsettled() == []
+    assert (tmp_path / "kiosk-unsettled.damaged").read_text() == '["kiosk-01-abc", '
+    assert "unreadable" in caplog.text
+    journal.record("kiosk-01-def")
+    assert FileJournal(path).unsettled() == ["kiosk-01-def"]
