@@ -151,6 +151,8 @@ def _worker(conn: multiprocessing.connection.Connection) -> None:
     """
     shm: shared_memory.SharedMemory | None = None
     try:
+        decode_frame(Frame(16, 16, bytes(256)))   # load zbar before saying ready: no slow first frame
+        conn.send("ready")
         while True:
             try:
                 msg = conn.recv()
@@ -178,12 +180,16 @@ class IsolatedDecoder:
     """Decodes in a child process so a zbar crash can't take the kiosk down.
 
     The child starts on first use; if it dies or hangs, the frame is reported as
-    ``decoder_crashed`` and a fresh child starts with the next frame.
+    ``decoder_crashed`` and a fresh child starts with the next frame. ``timeout_s``
+    bounds one frame's decode; a starting child gets ``start_timeout_s`` to import
+    zbar and say it is ready (a loaded kiosk box can take seconds to spawn Python:
+    counting that against a frame's timeout would kill every new child in turn).
     """
 
-    def __init__(self, device_id: str = "camera-1", timeout_s: float = 2.0) -> None:
+    def __init__(self, device_id: str = "camera-1", timeout_s: float = 2.0, start_timeout_s: float = 20.0) -> None:
         self.device_id = device_id
         self.timeout_s = timeout_s
+        self.start_timeout_s = start_timeout_s
         self._ctx = multiprocessing.get_context("spawn")
         self._proc: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
@@ -201,6 +207,9 @@ class IsolatedDecoder:
             self._proc.start()
             child.close()
             self._conn = parent
+            if not parent.poll(self.start_timeout_s) or parent.recv() != "ready":
+                log.warning("zbar worker did not start within %.0f s", self.start_timeout_s)
+                raise OSError("zbar worker did not start")
         return self._conn
 
     def decode(self, frame: Frame) -> DecodeOutcome:

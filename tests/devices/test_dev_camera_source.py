@@ -196,6 +196,16 @@ def test_given_the_decoder_child_is_killed_mid_run_then_a_new_one_starts_and_sca
     assert scanner.health().state is DeviceState.OK
 
 
+def test_given_a_decoder_child_slower_to_start_than_a_frame_may_take_then_its_first_frame_still_decodes() -> None:
+    decoder = IsolatedDecoder("camera-01", timeout_s=0.1)  # spawning Python alone takes longer than this
+    try:
+        first = decoder.decode(Frame.from_image(scene(APPOINTMENT, (320, 240))))
+        assert [s.text for s in first.symbols] == [APPOINTMENT]
+        assert first.health.state is DeviceState.OK
+    finally:
+        decoder.close()
+
+
 def test_given_a_camera_with_nothing_in_view_then_it_decodes_at_most_five_frames_a_second() -> None:
     camera = FakeCamera("camera-idle")
     scanner = CameraScanner(camera, InProcessDecoder("camera-idle"))
