@@ -34,7 +34,7 @@ from .catalogue import catalogue_from_config
 from .screens import KioskRoot
 from .texts import clock_text
 from .viewmodel import KioskViewModel, Settings
-from .wiring import Worker, fault_of, load_secret, make_printer, make_scanner
+from .wiring import Worker, fault_of, load_secret, make_camera, make_printer, make_scanner
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,13 @@ class CitizenApp(App):
         self.options = options
         self.printer = make_printer(options.cfg, options.device_id)
         self.scanner = make_scanner(options.cfg, options.device_id)
+        self.camera = make_camera(options.cfg, options.device_id)     # None without a camera
         self.client: HallClient | None = None
         self.vm: KioskViewModel | None = None
         self.view: KioskRoot | None = None
         self._worker: Worker | None = None
         self._scan_thread: ScannerThread | None = None
+        self._camera_thread: ScannerThread | None = None
         self._wedge = WedgeDecoder()
         self._printer_health: DeviceHealth | None = None
         self._render = Clock.create_trigger(self._do_render, 0)
@@ -118,6 +120,9 @@ class CitizenApp(App):
         self.client.on_server_presence(lambda p: on_ui(lambda: self._presence(p)))
         self.client.start(wait=None)            # the kiosk shows "offline" until the broker answers
         self._scan_thread = ScannerThread(self.scanner, lambda e: on_ui(lambda: self._scanned(e))).start()
+        if self.camera is not None:
+            # Its own thread: a slow or failing camera never holds up the serial scanner.
+            self._camera_thread = ScannerThread(self.camera, lambda e: on_ui(lambda: self._scanned(e))).start()
         Window.bind(on_touch_down=self._touched, on_key_down=self._key, size=lambda *_: self._render())
         Clock.schedule_interval(self._tick, 0.5)
         Clock.schedule_interval(lambda _dt: self.vm and self.vm.check_printer(), PRINTER_CHECK_S)
@@ -127,6 +132,8 @@ class CitizenApp(App):
     def on_stop(self) -> None:
         if self._scan_thread is not None:
             self._scan_thread.stop()
+        if self._camera_thread is not None:
+            self._camera_thread.stop()          # also closes the camera and its zbar child
         if self._worker is not None:
             self._worker.stop()
         if self.client is not None:

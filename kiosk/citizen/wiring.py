@@ -1,6 +1,6 @@
 """What a kiosk is made of, chosen from the hall config (no Kivy here).
 
-The printer and scanner are the devices whose ``kiosk =`` names this kiosk;
+The printer, scanner and camera are the devices whose ``kiosk =`` names this kiosk;
 ``connection = "fake"`` gives devices' working fakes. The keyed-hash secret for ID
 numbers is one file per hall (``<data>/kiosk-secret``), created on first start.
 """
@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
+from devices.camera_source import CameraScanner, open_source
 from devices.fakes import RecordingPrinter
 from devices.health import DeviceHealth
 from devices.printer import EscposPrinter, PrintResult
@@ -102,6 +103,23 @@ def make_scanner(cfg: HallConfig, kiosk_id: str) -> ScriptedScanner | SerialScan
     if device is not None and device.connection.startswith("serial:"):
         return SerialScanner(ScannerConfig(device_id=device.id, port=device.connection.partition(":")[2]))
     return ScriptedScanner(device.id if device else f"{kiosk_id}-scanner")
+
+
+def make_camera(cfg: HallConfig, kiosk_id: str) -> CameraScanner | None:
+    """The kiosk's camera scanner, or None when no camera names this kiosk.
+
+    Nothing starts here: the zbar child process starts with the first frame.
+    A connection string the config check missed is logged and the kiosk runs on
+    without a camera rather than not at all.
+    """
+    device = _attached(cfg, kiosk_id, DeviceKind.CAMERA)
+    if device is None:
+        return None
+    try:
+        return CameraScanner(open_source(device.connection, device.id))
+    except ValueError as exc:
+        log.error("%s", exc)
+        return None
 
 
 def fault_of(health: DeviceHealth) -> dict[str, str]:
