@@ -294,12 +294,15 @@ class ScriptedScanner:
         self._chunks: deque[bytes] = deque()
         self._unplugged = False
         self._today = today
+        self._arrived = threading.Event()
 
     def script(self, *chunks: bytes) -> None:
         self._chunks.extend(chunks)
+        self._arrived.set()
 
     def scan(self, text: str) -> None:
         self._chunks.append(text.encode("ascii", errors="replace") + self._framer.suffix)
+        self._arrived.set()
 
     def unplug(self) -> None:
         self._unplugged = True
@@ -308,7 +311,12 @@ class ScriptedScanner:
         self._unplugged = False
 
     def poll(self, timeout_s: float = 0.1) -> list[ScanEvent]:
+        """Waits up to ``timeout_s`` like a real port does when nothing comes (a poll
+        that returned at once would spin its reader thread at a whole core)."""
         if self._unplugged or not self._chunks:
+            self._arrived.clear()
+            if self._unplugged or not self._chunks:
+                self._arrived.wait(timeout_s)
             return []
         lines = self._framer.feed(self._chunks.popleft())
         return [ScanEvent(self.device_id, line, classify_scan(line, self._today())) for line in lines]

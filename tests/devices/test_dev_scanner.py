@@ -40,7 +40,7 @@ def test_framing_finds_every_valid_id_in_any_chunking_and_never_crashes(items, c
     scanner.script(*_chunks(stream, cuts))
     events = []
     for _ in range(len(stream) + 1):
-        events += scanner.poll()
+        events += scanner.poll(0)
     accepted = [e.text for e in events if e.result.kind is ScanKind.ID_NUMBER]
     assert accepted == [p.decode() for kind, p in items if kind == "valid"]
     reasons = [e.result.reason for e in events if e.result.reason and e.result.reason.startswith("id_")]
@@ -122,6 +122,24 @@ def test_a_scanner_thread_delivers_scans_and_stops_cleanly() -> None:
     worker.stop()
     assert [e.result.kind for e in got] == [ScanKind.ID_NUMBER]
     assert "1949" not in repr(got[0])
+
+
+def test_an_idle_fake_scanner_waits_instead_of_spinning_and_a_late_scan_still_arrives_at_once() -> None:
+    fake = ScriptedScanner(today=lambda: TODAY)
+    got = []
+    worker = ScannerThread(fake, got.append).start()
+    try:
+        cpu0, t0 = time.process_time(), time.monotonic()
+        time.sleep(0.6)
+        busy = (time.process_time() - cpu0) / (time.monotonic() - t0)
+        assert busy < 0.2, f"an idle scanner thread used {busy:.0%} of a core"
+        sent = time.monotonic()
+        fake.scan(VALID[1])
+        while not got and time.monotonic() - sent < 2:
+            time.sleep(0.005)
+        assert got and time.monotonic() - sent < 0.1, "the scan waited for the poll timeout"
+    finally:
+        worker.stop()
 
 
 def test_the_scripted_scanner_can_be_unplugged() -> None:
