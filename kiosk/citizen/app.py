@@ -31,6 +31,7 @@ from queue_server.mqtt.schemas import Fault, Presence, QueuesState, Reply
 from queue_server.workdays import local
 
 from .catalogue import catalogue_from_config
+from .journal import JOURNAL_FILE, FileJournal
 from .screens import KioskRoot
 from .texts import clock_text
 from .viewmodel import KioskViewModel, Settings
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_S = 6.0
 PRINTER_CHECK_S = 30.0
+SCANNER_CHECK_S = 5.0
 
 
 @dataclass
@@ -97,7 +99,7 @@ class CitizenApp(App):
         self._scan_thread: ScannerThread | None = None
         self._camera_thread: ScannerThread | None = None
         self._wedge = WedgeDecoder()
-        self._printer_health: DeviceHealth | None = None
+        self._health: dict[str, DeviceHealth] = {}       # printer, scanner, camera: last seen
         self._render = Clock.create_trigger(self._do_render, 0)
 
     # -- wiring ---------------------------------------------------------------------------
@@ -113,7 +115,8 @@ class CitizenApp(App):
                             **o.settings)
         self.vm = KioskViewModel(catalogue_from_config(o.cfg), settings, send=self._send, printer=self.printer,
                                  runner=self._worker, now=time.monotonic, today=self._today,
-                                 report_printer=self._report_printer)
+                                 report_printer=self._note_health,
+                                 journal=FileJournal(o.data_dir / JOURNAL_FILE))
         self.view = KioskRoot(self.vm, self._clock_text)
         self.vm.subscribe(self._render)
         self.client.on_queues(lambda q: on_ui(lambda: self._queues(q)))
@@ -126,6 +129,7 @@ class CitizenApp(App):
         Window.bind(on_touch_down=self._touched, on_key_down=self._key, size=lambda *_: self._render())
         Clock.schedule_interval(self._tick, 0.5)
         Clock.schedule_interval(lambda _dt: self.vm and self.vm.check_printer(), PRINTER_CHECK_S)
+        Clock.schedule_interval(self._check_scanners, SCANNER_CHECK_S)
         self.vm.check_printer()
         return self.view
 
@@ -156,14 +160,22 @@ class CitizenApp(App):
         if self.vm:
             self.vm.set_server_online(p.online)
 
-    def _report_printer(self, health: DeviceHealth) -> None:
-        """Publish this kiosk's retained health: printer faults reach the manager console."""
-        self._printer_health = health
+    def _note_health(self, health: DeviceHealth) -> None:
+        """A device's health changed: log it and publish this kiosk's retained health, so
+        a printer out of paper or an unplugged scanner or camera reaches the manager."""
+        if self._health.get(health.device_id) == health:
+            return
+        self._health[health.device_id] = health
+        log.log(logging.INFO if health.usable else logging.ERROR, "%s: %s", health.device_id, health.reason)
         if self.client is None:
             return
-        faults = [] if health.state is DeviceState.OK else [Fault(**fault_of(health))]
-        log.log(logging.INFO if health.usable else logging.ERROR, "printer %s: %s", health.device_id, health.reason)
-        self.client.report_health(health.usable, faults)
+        faults = [Fault(**fault_of(h)) for h in self._health.values() if h.state is not DeviceState.OK]
+        self.client.report_health(all(h.usable for h in self._health.values()), faults)
+
+    def _check_scanners(self, _dt: float = 0) -> None:
+        for device in (self.scanner, self.camera):
+            if device is not None:
+                self._note_health(device.health())
 
     # -- time and input -----------------------------------------------------------------------
     def _today(self) -> date:

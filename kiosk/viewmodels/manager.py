@@ -30,7 +30,7 @@ KINDS: dict[str, Text] = {
     "kiosk": Text("取号机", "kiosk"), "display": Text("窗口屏", "display"), "board": Text("综合屏", "board"),
     "clerk_console": Text("叫号器", "clerk console"), "manager_console": Text("管理台", "manager"),
     "announcer": Text("语音", "announcer"), "rating_pad": Text("评价器", "rating pad"), "led": Text("LED条屏", "LED"),
-    "printer": Text("打印机", "printer"), "scanner": Text("扫描器", "scanner"),
+    "printer": Text("打印机", "printer"), "scanner": Text("扫描器", "scanner"), "camera": Text("摄像头", "camera"),
 }
 
 

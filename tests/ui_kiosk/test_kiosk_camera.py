@@ -406,7 +406,19 @@ def test_given_a_kiosk_with_a_camera_when_a_citizen_holds_up_a_valid_id_then_onl
     world.home()
 
 
-def test_given_the_camera_is_unplugged_then_the_kiosk_keeps_issuing_tickets_and_logs_the_fault(world: World) -> None:
+def test_given_the_camera_is_unplugged_then_the_kiosk_keeps_issuing_tickets_and_the_manager_sees_the_fault(
+        world: World) -> None:
+    seen: list[Any] = []
+    assert world.manager is not None
+    world.manager.on_devices(seen.append)
+
+    def kiosk_faults() -> list[tuple[str, str]] | None:
+        for d in reversed(seen):
+            k = next((x for x in d.devices if x.id == "kiosk-01"), None)
+            if k is not None:
+                return [(f.device, f.reason) for f in k.faults]
+        return None
+
     world.k.ask("unplug")
     world.k.ask("pump", seconds=0.6)
     state = world.k.ask("state")["state"]
@@ -417,10 +429,18 @@ def test_given_the_camera_is_unplugged_then_the_kiosk_keeps_issuing_tickets_and_
     world.k.ask("tap", key="take")
     result = world.k.wait("result")
     assert result["result"]["printed"] and len(world.tickets()) == before + 1
+    deadline = time.monotonic() + 15                     # the kiosk looks at its scanners every 5 s
+    while kiosk_faults() != [("camera-01", "unplugged")]:
+        assert time.monotonic() < deadline, f"the manager never saw the camera fault: {kiosk_faults()}"
+        world.k.ask("pump", seconds=0.5)
     world.home()
     world.k.ask("replug")
     world.k.ask("pump", seconds=0.6)
     assert world.k.ask("state")["state"]["camera"]["state"] == "ok"
+    deadline = time.monotonic() + 15
+    while kiosk_faults() != []:
+        assert time.monotonic() < deadline, f"the camera fault never cleared: {kiosk_faults()}"
+        world.k.ask("pump", seconds=0.5)
     log = world.k.log()
     assert "camera camera-01: offline, unplugged (the fake camera was unplugged)" in log
     assert "camera camera-01: working" in log
