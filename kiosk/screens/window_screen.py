@@ -16,7 +16,7 @@ FLASH_SECONDS = 4.0
 
 class WindowScreen(Panel):
     def __init__(self, vm: WindowVM, lang: str = "zh", **kw: Any) -> None:
-        super().__init__(orientation="vertical", **kw)    # the window clears to ui.DARK
+        super().__init__(orientation="vertical", bg=ui.DARK, **kw)      # flashes red on a call
         self.vm, self.lang = vm, lang
         top = Panel(bg=ui.BLUE, size_hint_y=0.2, padding=(24, 8), spacing=24)
         self.number = Text(size=72, bold=True, color=ui.GOLD, size_hint_x=0.35)
