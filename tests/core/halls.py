@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,3 +102,19 @@ def load(path: Path, **rule_overrides: Any) -> HallConfig:
     if rule_overrides:
         cfg = cfg.model_copy(update={"rules": cfg.rules.model_copy(update=rule_overrides)})
     return cfg
+
+
+def postgres_url() -> str | None:
+    """The county test database (``$YIMEN_TEST_PG``, else the machine's local one), or
+    None when none answers: PostgreSQL tests are skipped then."""
+    import sqlalchemy as sa
+
+    url = os.environ.get("YIMEN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        eng = sa.create_engine(url)
+        with eng.connect():
+            pass
+        eng.dispose()
+        return url
+    except Exception:
+        return None

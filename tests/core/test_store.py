@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from queue_server.engine import commands as C
 from queue_server.engine.model import state_to_dict
 from queue_server.store import EventStore, StoreBusy, sqlite_url
 
-from .halls import MORNING, load
+from .halls import MORNING, load, postgres_url
 
 
 def test_the_same_command_twice_returns_the_original_result_and_changes_nothing(county):
@@ -92,19 +91,7 @@ def test_a_restart_brings_back_called_tickets_to_their_window(county):
         hall.close()
 
 
-def _pg_url() -> str | None:
-    url = os.environ.get("YIMEN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        eng = sa.create_engine(url)
-        with eng.connect():
-            pass
-        eng.dispose()
-        return url
-    except Exception:
-        return None
-
-
-PG = _pg_url()
+PG = postgres_url()
 
 
 @pytest.mark.skipif(PG is None, reason="no PostgreSQL reachable (set YIMEN_TEST_PG)")

@@ -3,7 +3,6 @@ never counts a ticket that nobody holds.  Given / when / then, in the hall's wor
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ from queue_server.service import HallService, Outcome
 from queue_server.store import EventStore
 from queue_server.views import queue_summary, window_view
 
-from .halls import MORNING, ScenarioHall, load
+from .halls import MORNING, ScenarioHall, load, postgres_url
 
 KIOSK = "kiosk-01"
 
@@ -238,19 +237,7 @@ def test_the_ticket_voided_event_is_stored_with_the_void_command(county):
     assert isinstance(list(county.store.events(types=["TicketVoided"]))[0][1], TicketVoided)
 
 
-def _pg_url() -> str | None:
-    url = os.environ.get("YIMEN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        eng = sa.create_engine(url)
-        with eng.connect():
-            pass
-        eng.dispose()
-        return url
-    except Exception:
-        return None
-
-
-PG = _pg_url()
+PG = postgres_url()
 
 
 @pytest.mark.skipif(PG is None, reason="no PostgreSQL reachable (set YIMEN_TEST_PG)")
