@@ -57,3 +57,36 @@ def test_display_and_board_show_calls_and_repaint_after_restart(server, device, 
     check_png(png, (1280, 720))
     shutil.copy(board.dir / "calls.png", IMG / "board-calls.png")
     shutil.copy(display.dir / "paused.png", IMG / "window-paused.png")
+
+
+def test_after_a_network_loss_the_display_and_board_say_so_then_repaint_without_replaying(server, broker, device, apps) -> None:
+    """Given window 1's display and the board showing a call, when the broker dies (its
+    memory gone) and comes back, then both say the link is lost meanwhile, recover by
+    themselves, show the next call, and the old call does not flash again."""
+    kiosk, clerk = device("kiosk-01"), device("clerk-01")
+    for _ in range(3):
+        assert kiosk.request("IssueTicket", {"item": "SC-0101"}).ok
+    board = apps("board-01")
+    display = apps("display-01", "1280x720")
+    display.shot_until("before", lambda t: "本窗口等候 3 人" in t)
+    board.shot_until("before", lambda t: "等候 3 人" in t)
+    first = called(clerk.request("CallNext", {"window": 1}))
+    display.shot_until("first", lambda t: f"请 {first} 号" in t)
+    assert display.state["flash"] == 1
+
+    broker.kill()                                   # SIGKILL: sessions and retained messages gone
+    png, _ = display.shot_until("lost", lambda t: "与服务器的连接中断" in t)
+    check_png(png, (1280, 720))
+    board.shot_until("lost", lambda t: "与服务器的连接中断" in t)
+    broker.start()
+
+    # Back without a restart: the server republishes its retained state.
+    display.shot_until("back", lambda t: "与服务器的连接中断" not in t and f"请 {first} 号" in t, timeout=30)
+    assert display.state["flash"] == 1, "the old call flashed again after the network came back"
+    assert clerk.request("MarkNoShow", {"window": 1}, timeout=20, retry_every=0.5).ok
+    second = called(clerk.request("CallNext", {"window": 1}))
+    png, text = display.shot_until("second", lambda t: f"请 {second} 号" in t)
+    assert display.state["flash"] == 2 and "本窗口等候 1 人" in text
+    # (the board lists calls still called, serving or done: the no-show drops off)
+    png, text = board.shot_until("second", lambda t: second in t and "与服务器的连接中断" not in t, timeout=20)
+    check_png(png, (1920, 1080))
