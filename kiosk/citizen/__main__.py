@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 DEFAULT_PIN = "2468"
@@ -29,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     orient.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1280x800")
     p.add_argument("--windowed", action="store_true", help="not full screen (desktops, tests)")
     p.add_argument("--staff-pin", default=os.environ.get("YIMEN_KIOSK_PIN", DEFAULT_PIN))
+    p.add_argument("--add-staff-card", metavar="LABEL",
+                   help="read staff badge codes (one per line, e.g. scanned into this terminal) and add "
+                        "them to <data>/staff-cards under LABEL; then exit")
     p.add_argument("--log-level", default="INFO")
     return p.parse_args(argv)
 
@@ -48,8 +52,24 @@ def configure_kivy(size: tuple[int, int], fullscreen: bool) -> None:
     configure(size, fullscreen, maxfps=60, resizable=not fullscreen)
 
 
+def add_staff_cards(data: Path, label: str, codes: list[str]) -> int:
+    """Append the keyed hashes of ``codes`` to ``<data>/staff-cards`` (no code is kept)."""
+    from .viewmodel import staff_card_hash
+    from .wiring import STAFF_CARDS_FILE, load_secret
+
+    secret = load_secret(data)
+    lines = [f"{staff_card_hash(c, secret)}  # {label.replace(chr(10), ' ')}\n" for c in codes if c.strip()]
+    with open(data / STAFF_CARDS_FILE, "a", encoding="utf-8") as f:
+        f.writelines(lines)
+    return len(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.add_staff_card is not None:
+        n = add_staff_cards(args.data, args.add_staff_card, sys.stdin.read().splitlines())
+        print(f"已添加 {n} 张工作人员卡 / added {n} staff card(s) to {args.data / 'staff-cards'}")
+        return
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from kiosk.viewmodels.runtime import check_credentials
     from queue_server.config import load_config

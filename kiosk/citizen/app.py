@@ -35,7 +35,7 @@ from .journal import JOURNAL_FILE, FileJournal
 from .screens import KioskRoot
 from .texts import clock_text
 from .viewmodel import KioskViewModel, Settings
-from .wiring import Worker, fault_of, load_secret, make_camera, make_printer, make_scanner
+from .wiring import Worker, fault_of, load_secret, load_staff_cards, make_camera, make_printer, make_scanner
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class CitizenApp(App):
         self._worker = Worker(on_ui)
         self.client = HallClient(o.cfg, o.device_id, o.credentials)
         settings = Settings(device_id=o.device_id, secret=load_secret(o.data_dir), staff_pin=o.staff_pin,
-                            **o.settings)
+                            staff_cards=load_staff_cards(o.data_dir), **o.settings)
         self.vm = KioskViewModel(catalogue_from_config(o.cfg), settings, send=self._send, printer=self.printer,
                                  runner=self._worker, now=time.monotonic, today=self._today,
                                  report_printer=self._note_health,
@@ -210,7 +210,7 @@ class CitizenApp(App):
 
     def _scanned(self, event: ScanEvent) -> None:
         if self.vm:
-            self.vm.scanned(event.result)
+            self.vm.scanned(event.result, event.text)
 
     def _do_render(self, *_: Any) -> None:
         if self.view is None or self.vm is None:

@@ -47,6 +47,28 @@ def load_secret(data_dir: str | Path) -> bytes:
     return value
 
 
+STAFF_CARDS_FILE = "staff-cards"
+
+
+def load_staff_cards(data_dir: str | Path) -> frozenset[str]:
+    """The staff badges that unlock the green channel: ``<data>/staff-cards``, one keyed
+    hash per line (``python -m kiosk.citizen --add-staff-card``), ``#`` comments. Missing
+    file: no badges, the PIN still works."""
+    path = Path(data_dir) / STAFF_CARDS_FILE
+    if not path.exists():
+        return frozenset()
+    hashes = set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        value = line.split("#", 1)[0].strip()
+        if not value:
+            continue
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            log.error("%s line %d: not a staff card hash (64 hex characters); ignored", path, n)
+            continue
+        hashes.add(value)
+    return frozenset(hashes)
+
+
 def _attached(cfg: HallConfig, kiosk_id: str, kind: DeviceKind) -> Device | None:
     return next((d for d in cfg.devices if d.kind is kind and d.kiosk == kiosk_id), None)
 

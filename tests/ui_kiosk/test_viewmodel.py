@@ -553,6 +553,43 @@ def test_staff_pin_unlocks_priority_tickets(kiosk: Kiosk) -> None:
     assert not vm.person.staff and vm.person.priority is None  # staff mode ends with the ticket
 
 
+def test_given_a_listed_staff_badge_when_it_is_scanned_then_the_green_channel_opens(cfg, tmp_path, caplog) -> None:
+    from kiosk.citizen.__main__ import add_staff_cards
+    from kiosk.citizen.wiring import load_secret, load_staff_cards
+
+    assert add_staff_cards(tmp_path, "窗口13 马晓燕", ["STAFF-000123", ""]) == 1
+    assert "STAFF-000123" not in (tmp_path / "staff-cards").read_text()      # only its keyed hash
+    hall = FakeHall()
+    printer = RecordingPrinter(PrinterConfig(device_id="printer-01", text_mode=TextMode.GB18030, paper_width_mm=80))
+    settings = Settings(secret=load_secret(tmp_path), staff_cards=load_staff_cards(tmp_path))
+    vm = KioskViewModel(catalogue_from_config(cfg), settings, send=hall.send, printer=printer,
+                        runner=ManualRunner(), now=Clock(), today=lambda: TODAY)
+    vm.set_link(True)
+    vm.set_server_online(True)
+    caplog.set_level(logging.INFO)
+
+    vm.scanned_text("STAFF-000124")                     # not listed: an unknown code, nothing unlocked
+    assert not vm.person.staff and vm.screen is Screen.MESSAGE
+    vm.go_home()
+    vm.scanned_text("STAFF-000123")
+    assert vm.screen is Screen.PRIORITY and vm.person.staff
+    vm.choose_priority("military")
+    to_item(vm)
+    vm.take_ticket()
+    assert hall.calls[0][1] == {"item": "SC-0101", "priority": "military"}
+    assert "STAFF-00012" not in caplog.text
+
+
+def test_a_staff_cards_file_with_a_bad_line_keeps_the_good_ones(tmp_path, caplog) -> None:
+    from kiosk.citizen.wiring import load_staff_cards
+
+    good = "ab" * 32
+    (tmp_path / "staff-cards").write_text(f"# badges\n{good}  # 13号窗口\nnot-a-hash\n\n")
+    assert load_staff_cards(tmp_path) == frozenset({good})
+    assert "line 3" in caplog.text
+    assert load_staff_cards(tmp_path / "elsewhere") == frozenset()
+
+
 def test_wrong_pin_refuses_and_locks(kiosk: Kiosk) -> None:
     vm = kiosk.vm
     vm.choose_priority("elderly")                   # not unlocked: ignored
