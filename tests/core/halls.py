@@ -118,3 +118,13 @@ def postgres_url() -> str | None:
         return url
     except Exception:
         return None
+
+
+def forget_hall(store: EventStore, hall_id: str) -> None:
+    """Remove a test hall's rows from a shared (PostgreSQL) database, then close."""
+    import sqlalchemy as sa
+
+    with store.engine.begin() as conn:
+        for table in ("events", "commands", "snapshots", "meta"):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE hall_id = :h"), {"h": hall_id})
+    store.close()

@@ -12,7 +12,7 @@ from queue_server.engine import commands as C
 from queue_server.engine.model import state_to_dict
 from queue_server.store import EventStore, StoreBusy, sqlite_url
 
-from .halls import MORNING, load, postgres_url
+from .halls import MORNING, forget_hall, load, postgres_url
 
 
 def test_the_same_command_twice_returns_the_original_result_and_changes_nothing(county):
@@ -121,7 +121,4 @@ def test_a_county_deployment_runs_on_postgresql(county_config_path: Path, tmp_pa
         assert state_to_dict(svc.state) == live
         svc.stop()
     finally:
-        with store.engine.begin() as conn:
-            for table in ("events", "commands", "snapshots", "meta"):
-                conn.execute(sa.text(f"DELETE FROM {table} WHERE hall_id = :h"), {"h": hall_id})
-        store.close()
+        forget_hall(store, hall_id)

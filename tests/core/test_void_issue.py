@@ -19,7 +19,7 @@ from queue_server.service import HallService, Outcome
 from queue_server.store import EventStore
 from queue_server.views import queue_summary, window_view
 
-from .halls import MORNING, ScenarioHall, load, postgres_url
+from .halls import MORNING, ScenarioHall, forget_hall, load, postgres_url
 
 KIOSK = "kiosk-01"
 
@@ -270,7 +270,4 @@ def test_given_a_county_on_postgresql_then_a_void_and_a_tombstone_survive_a_rest
         assert window_view(svc.ctx, svc.state, 1)["waiting_here"] == 0
         svc.stop()
     finally:
-        with store.engine.begin() as conn:
-            for table in ("events", "commands", "snapshots", "meta"):
-                conn.execute(sa.text(f"DELETE FROM {table} WHERE hall_id = :h"), {"h": hall_id})
-        store.close()
+        forget_hall(store, hall_id)
