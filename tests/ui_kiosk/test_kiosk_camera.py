@@ -28,6 +28,7 @@ from typing import Any, Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD_SETTINGS = {"idle_s": 20.0, "result_s": 30.0, "print_failed_s": 30.0, "message_s": 30.0}
+STAFF_BADGE = "YMSTAFF-0013-7731"
 SHOT_DIR_ENV = "YIMEN_KIOSK_SHOTS"       # copy the screenshots there (for docs/img)
 NOW = "2026-11-25T09:30+08:00"           # as tests/hall_support.py: inside business hours
 
@@ -314,6 +315,8 @@ def world(cfg: HallConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         w.server = server
         w.manager = HallClient(cfg, "manager-01", w.creds).start()
         try:
+            from kiosk.citizen.__main__ import add_staff_cards
+            add_staff_cards(w.data, "前台 badge", [STAFF_BADGE])
             w.kiosk = KioskProcess(w.creds_path, w.data, w.root / "kiosk.log")
             assert w.kiosk.first.get("ready") and w.kiosk.first["online"], w.kiosk.log()
             yield w
@@ -444,6 +447,21 @@ def test_given_the_camera_is_unplugged_then_the_kiosk_keeps_issuing_tickets_and_
     log = world.k.log()
     assert "camera camera-01: offline, unplugged (the fake camera was unplugged)" in log
     assert "camera camera-01: working" in log
+
+
+def test_given_a_listed_staff_badge_when_it_is_held_to_the_camera_or_scanned_then_the_green_channel_opens(
+        world: World) -> None:
+    world.k.ask("show", text=STAFF_BADGE)
+    assert world.k.ask("wait", screen="priority", timeout=10.0)["ok"]
+    world.k.ask("blank")
+    world.home()
+    world.k.ask("scan", text="STAFF-NOT-LISTED")
+    assert world.k.ask("wait", screen="message", timeout=10.0)["ok"]
+    world.home()
+    world.k.ask("scan", text=STAFF_BADGE)
+    assert world.k.ask("wait", screen="priority", timeout=10.0)["ok"]
+    world.home()
+    assert STAFF_BADGE not in world.k.log() and STAFF_BADGE not in (world.data / "staff-cards").read_text()
 
 
 def test_given_the_whole_run_then_no_full_id_number_reached_the_kiosk_log(world: World) -> None:
