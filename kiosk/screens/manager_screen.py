@@ -108,7 +108,9 @@ class ManagerScreen(Panel):
                 b.background_color = SEL if q.item == v.selected_item else ROW
             else:
                 b.text, b.action = "", ""
-        self.device_title.set(f"设备 Devices  在线 {v.devices_online} · 离线 {v.devices_offline}")
+        offline = sum(1 for d in v.devices if d.online is False)
+        unseen = sum(1 for d in v.devices if d.online is None)
+        self.device_title.set(f"设备 Devices  在线 {v.devices_online} · 离线 {offline} · 未上线 {unseen}")
         lines = device_lines(v.devices, lang, len(self.device_rows))
         for i, r in enumerate(self.device_rows):
             text, tone = lines[i] if i < len(lines) else ("", "ok")
