@@ -80,6 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     configure_kivy(window_size(args), not args.windowed)
     from .app import CitizenApp, KioskOptions
 
+    if args.staff_pin == DEFAULT_PIN:
+        logging.getLogger(__name__).warning(
+            "the staff PIN is the sample halls' default (%s): set --staff-pin or $YIMEN_KIOSK_PIN for a real hall",
+            DEFAULT_PIN)
+    if not args.staff_pin.isdigit() or not 4 <= len(args.staff_pin) <= 12:
+        raise SystemExit("员工密码须为 4–12 位数字 / the staff PIN must be 4–12 digits (the kiosk's pad has only digits)")
     CitizenApp(KioskOptions(cfg, args.device, creds, args.data, staff_pin=args.staff_pin)).run()
 
 

@@ -41,3 +41,11 @@ def test_a_credentials_file_without_this_device_says_so(tmp_path) -> None:
     out = start("kiosk.board", "board-01", creds)
     assert out.returncode != 0 and "no broker identity for board-01" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_a_kiosk_staff_pin_the_pad_cannot_type_is_refused_in_plain_words(broker_files) -> None:
+    out = subprocess.run([sys.executable, "-m", "kiosk.citizen", "--config", str(CONFIG), "--credentials",
+                          str(broker_files.credentials), "--staff-pin", "12ab", "--windowed"],
+                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0 and "the staff PIN must be 4–12 digits" in out.stderr
+    assert "Traceback" not in out.stderr
