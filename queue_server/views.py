@@ -122,3 +122,15 @@ def recent_calls(state: HallState, limit: int = 10) -> list[dict[str, Any]]:
     latest = heapq.nlargest(limit, called, key=lambda t: t.called_at)  # type: ignore[arg-type,return-value]
     return [{"number": t.number, "window": t.window, "at": t.called_at.isoformat(timespec="seconds")}  # type: ignore[union-attr]
             for t in latest]
+
+
+def recent_no_shows(state: HallState, limit: int = 6) -> list[dict[str, Any]]:
+    """Tickets marked 过号 (no-show) and not reinstated, newest first: a citizen who
+    missed the call finds the number here instead of nowhere, and goes to the desk."""
+    if state.day is None:
+        return []
+    missed = (t for t in state.day.tickets.values()
+              if t.status is TicketStatus.NO_SHOW and t.no_show_at is not None and t.window is not None)
+    latest = heapq.nlargest(limit, missed, key=lambda t: t.no_show_at)  # type: ignore[arg-type,return-value]
+    return [{"number": t.number, "window": t.window, "at": t.no_show_at.isoformat(timespec="seconds")}  # type: ignore[union-attr]
+            for t in latest]

@@ -18,6 +18,14 @@ MAX_POSTS = 16
 MAX_CATEGORIES = 10
 
 
+def missed_text(numbers: tuple[str, ...], lang: str) -> str:
+    if not numbers:
+        return ""
+    if lang == "zh":
+        return f"  过号：{'  '.join(numbers)}  请到咨询台"
+    return f"  Missed: {'  '.join(numbers)} (please see the help desk)"
+
+
 class CallRow(Panel):
     def __init__(self, **kw: Any) -> None:
         super().__init__(bg=ROW_BG, padding=(20, 0), spacing=12, **kw)
@@ -69,6 +77,9 @@ class BoardScreen(Panel):
         self._row_keys: dict[int, tuple[str, int, str] | None] = {id(r): None for r in self.call_rows}
         for r in self.call_rows:
             col.add_widget(r)
+        # Always there (a line that came and went would resize every row's text).
+        self.missed = Text(size=26, color=ui.GOLD, size_hint_y=None, height=48)
+        col.add_widget(self.missed)
         self.calls_col = col
         return col
 
@@ -105,6 +116,7 @@ class BoardScreen(Panel):
         self.stale.set(v.stale.pick(lang) if v.stale else "")
         self.stale.height = 44 if v.stale else 0
         self._paint_calls()
+        self.missed.set(missed_text(v.missed, self.lang))
         self._paint_categories()
         self._paint_posts()
         if v.notices:
@@ -150,7 +162,7 @@ class BoardScreen(Panel):
             for r in self.call_rows:
                 self.calls_col.remove_widget(r)
             for r in rows:
-                self.calls_col.add_widget(r)
+                self.calls_col.add_widget(r, index=1)     # above the 过号 line
 
     def _paint_categories(self) -> None:
         cats = self.vm.view.categories

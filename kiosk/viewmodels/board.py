@@ -67,6 +67,7 @@ class BoardView:
     notices: tuple[str, ...]
     online: bool
     stale: Text | None   # shown when the hall server is unreachable
+    missed: tuple[str, ...] = ()   # 过号: numbers marked no-show and not reinstated, newest first
 
 
 def wait_text(low: int, high: int, waiting: int) -> Text:
@@ -142,6 +143,7 @@ class BoardVM(Observable):
             hall=hall, date=date_text(now), time=now.strftime("%H:%M"),
             calls=tuple(self._calls), categories=self._categories(), posts=self._posts(now),
             duty_leader=leader, duty_leader_published=published, notices=notices, online=self._online,
+            missed=tuple(c.number for c in b.recent_no_shows) if b else (),
             stale=None if self._online else Text("与服务器的连接中断，显示的可能不是最新信息",
                                                   "Connection to the hall server lost; this may be out of date"),
         )

@@ -149,6 +149,8 @@ class BoardState(_Msg):
     waiting: list[BoardItem]
     notices: list[str]
     duty_leader: str | None = None  # 今日带班领导 from the roster, None when not set
+    recent_no_shows: list[RecentCall] = Field(
+        default_factory=list, description="过号: tickets marked no-show and not reinstated, newest first (at = when)")
 
 
 class CallEvent(_Msg):

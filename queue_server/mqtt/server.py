@@ -36,7 +36,7 @@ from ..engine.model import HallState, WindowState
 from ..engine.rejections import MESSAGES, Rejected, RejectionCode
 from ..hall import OpenHall, default_data_dir
 from ..protocol import CommandError, check_command_id, parse_command
-from ..views import queue_summary, recent_calls, window_view
+from ..views import queue_summary, recent_calls, recent_no_shows, window_view
 from ..workdays import local
 from . import schemas as S
 from .auth import authorize
@@ -373,7 +373,8 @@ class MqttServer:
             hall=h.id, name=h.name, name_en=h.name_en, business_day=day, at=at,
             recent_calls=[S.RecentCall(**c) for c in recent_calls(state)],
             windows=[_board_window(self.cfg, w, staff.get(n, [])) for n, w in sorted(state.windows.items())],
-            waiting=items, notices=list(h.notices), duty_leader=duty.duty_leader if duty else None)
+            waiting=items, notices=list(h.notices), duty_leader=duty.duty_leader if duty else None,
+            recent_no_shows=[S.RecentCall(**c) for c in recent_no_shows(state)])
 
     def _publish_calls(self) -> None:
         calls, self._calls = self._calls, []

@@ -146,3 +146,13 @@ def test_led_worker_shows_latest_state_once() -> None:
     led.show(WindowDisplayState("5", vm_states[1], "E007"))     # unchanged: not sent again
     led.stop()
     assert board.states == [WindowDisplayState("5", Led.SERVING, "E007")]
+
+
+def test_board_lists_the_missed_numbers_until_they_are_reinstated(cfg) -> None:
+    vm = BoardVM(cfg, fixed())
+    state = board_state([("A003", 1)])
+    vm.apply_board(state.model_copy(update={"recent_no_shows": [S.RecentCall(number="A002", window=1, at=AT),
+                                                                S.RecentCall(number="B001", window=2, at=AT)]}))
+    assert vm.view.missed == ("A002", "B001")
+    vm.apply_board(state)                       # reinstated (or a server without the field): gone
+    assert vm.view.missed == ()
