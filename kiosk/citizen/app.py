@@ -31,7 +31,7 @@ from queue_server.mqtt.schemas import Fault, Presence, QueuesState, Reply
 from queue_server.workdays import local
 
 from .catalogue import catalogue_from_config
-from .journal import JOURNAL_FILE, FileJournal
+from .journal import FileJournal, journal_path
 from .screens import KioskRoot
 from .texts import clock_text
 from .viewmodel import KioskViewModel, Settings
@@ -116,7 +116,7 @@ class CitizenApp(App):
         self.vm = KioskViewModel(catalogue_from_config(o.cfg), settings, send=self._send, printer=self.printer,
                                  runner=self._worker, now=time.monotonic, today=self._today,
                                  report_printer=self._note_health,
-                                 journal=FileJournal(o.data_dir / JOURNAL_FILE))
+                                 journal=FileJournal(journal_path(o.data_dir, o.device_id)))
         self.view = KioskRoot(self.vm, self._clock_text)
         self.vm.subscribe(self._render)
         self.client.on_queues(lambda q: on_ui(lambda: self._queues(q)))

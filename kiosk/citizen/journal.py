@@ -18,7 +18,9 @@ from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-JOURNAL_FILE = "kiosk-unsettled.json"
+def journal_path(data_dir: Path, device_id: str) -> Path:
+    """One journal per kiosk: kiosks sharing a data folder must not void each other's."""
+    return Path(data_dir) / f"{device_id}-unsettled.json"
 
 
 class Journal(Protocol):

@@ -464,6 +464,12 @@ def test_given_a_listed_staff_badge_when_it_is_held_to_the_camera_or_scanned_the
     assert STAFF_BADGE not in world.k.log() and STAFF_BADGE not in (world.data / "staff-cards").read_text()
 
 
+def test_given_tickets_handed_over_then_the_kiosks_journal_on_disk_is_empty(world: World) -> None:
+    journal = world.data / "kiosk-01-unsettled.json"
+    assert journal.exists(), "the kiosk kept no journal in its data folder"
+    assert json.loads(journal.read_text()) == []
+
+
 def test_given_the_whole_run_then_no_full_id_number_reached_the_kiosk_log(world: World) -> None:
     log = world.k.log_path.read_text(errors="replace")
     assert "scan refused: id_bad_check_digit" in log        # the scans did happen and were logged
